@@ -1,0 +1,23 @@
+//! Kesu's domain: the rules of the complaint regulations, pure and testable without IO.
+//!
+//! Time always arrives as an argument; nothing here reads a clock, a file or a database.
+
+pub mod access;
+pub mod audit;
+pub mod category;
+pub mod codes;
+pub mod contact;
+pub mod grading;
+pub mod intake;
+pub mod number;
+pub mod org;
+pub mod phrase;
+pub mod sla;
+pub mod time;
+pub mod validate;
+
+pub use codes::{
+    Channel, Code, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage,
+    State,
+};
+pub use validate::FieldError;

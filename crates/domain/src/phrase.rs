@@ -1,0 +1,165 @@
+//! Matching of rule phrases against what owners actually write (R-GR-2, R-GR-3).
+//!
+//! A [`Phrase`] is a list of concept groups; each group lists synonyms. The phrase matches when
+//! every group has a synonym inside one sentence, in any order and with any words between them
+//! (so "电梯停在12楼，我妈被困在里面" matches 电梯 + 困). A synonym directly preceded by a negation
+//! ("没有停电", "未漏水") does not count.
+
+use serde::{Deserialize, Serialize};
+
+/// Synonym groups that must all occur in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phrase(pub Vec<Vec<String>>);
+
+impl Phrase {
+    /// Builds a phrase from string slices: `Phrase::of(&[&["电梯", "升降梯"], &["困", "关在"]])`.
+    pub fn of(groups: &[&[&str]]) -> Phrase {
+        Phrase(
+            groups
+                .iter()
+                .map(|g| g.iter().map(|s| s.to_string()).collect())
+                .collect(),
+        )
+    }
+
+    /// Whether every group has a non-negated synonym in one sentence of `text` (used for grading).
+    pub fn matches(&self, text: &Prepared) -> bool {
+        self.find(text, Polarity::Affirmed).is_some()
+    }
+
+    /// The synonyms found in the first sentence that has one of every group, negated or not
+    /// (used for classification: "还没有办证" is still about certificates).
+    pub fn mentions(&self, text: &Prepared) -> Option<Vec<String>> {
+        self.find(text, Polarity::Any)
+    }
+
+    /// The synonyms that matched in the first matching sentence, one per group.
+    pub fn find(&self, text: &Prepared, polarity: Polarity) -> Option<Vec<String>> {
+        if self.0.is_empty() {
+            return None;
+        }
+        text.sentences.iter().find_map(|s| {
+            self.0
+                .iter()
+                .map(|group| {
+                    group
+                        .iter()
+                        .find(|w| contains(s, &normalise(w), polarity))
+                        .cloned()
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+    }
+
+    /// Checks that the phrase is usable: at least one group, no empty synonym.
+    pub fn is_valid(&self) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .iter()
+                .all(|g| !g.is_empty() && g.iter().all(|w| !w.trim().is_empty()))
+    }
+}
+
+/// Whether a negated occurrence counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polarity {
+    /// Only occurrences not directly preceded by a negation.
+    Affirmed,
+    /// Every occurrence.
+    Any,
+}
+
+/// Text split into normalised sentences, ready for matching many phrases.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    sentences: Vec<String>,
+}
+
+impl Prepared {
+    /// Normalises (full-width to half-width, lower case, no spaces) and splits into sentences.
+    pub fn new(text: &str) -> Prepared {
+        let norm = normalise(text);
+        let sentences = norm
+            .split(['。', '！', '？', '；', '!', '?', ';', '\n', '…'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        Prepared { sentences }
+    }
+}
+
+const NEGATIONS: [&str; 8] = ["没有", "并未", "不是", "没", "未", "无", "不", "非"];
+
+fn contains(sentence: &str, word: &str, polarity: Polarity) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    sentence.match_indices(word).any(|(at, _)| {
+        let before = &sentence[..at];
+        polarity == Polarity::Any || !NEGATIONS.iter().any(|n| before.ends_with(n))
+    })
+}
+
+/// Full-width ASCII to half-width, lower case, whitespace removed.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lift() -> Phrase {
+        Phrase::of(&[&["电梯", "升降梯", "梯"], &["困", "关在", "卡在", "出不来"]])
+    }
+
+    #[test]
+    fn matches_synonyms_order_and_split_phrases() {
+        let cases = [
+            ("电梯困人", true),
+            ("有人被困在电梯里", true),
+            ("电梯停在12楼，我妈被困在里面出不来", true),
+            ("电梯坏了。我被困在家里", false),
+            ("电梯没有困人，只是有异响", false),
+            ("楼道灯坏了", false),
+            ("升降梯 卡在 三楼", true),
+        ];
+        for (text, want) in cases {
+            assert_eq!(lift().matches(&Prepared::new(text)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn normalises_full_width_and_case() {
+        let p = Phrase::of(&[&["12345"]]);
+        assert!(p.matches(&Prepared::new("已经打了１２３４５")));
+        let q = Phrase::of(&[&["cctv"]]);
+        assert!(q.matches(&Prepared::new("我要找ＣＣＴＶ曝光")));
+    }
+
+    #[test]
+    fn evidence_names_the_words() {
+        let e = lift()
+            .find(&Prepared::new("我被关在电梯里"), Polarity::Affirmed)
+            .unwrap();
+        assert_eq!(e, vec!["电梯".to_string(), "关在".to_string()]);
+    }
+
+    #[test]
+    fn negation_only_blocks_the_negated_occurrence() {
+        let p = Phrase::of(&[&["停电"]]);
+        assert!(!p.matches(&Prepared::new("昨天没有停电")));
+        assert!(p.mentions(&Prepared::new("昨天没有停电")).is_some());
+        assert!(p.matches(&Prepared::new("昨天没有热水，今天又停电")));
+        assert!(!Phrase(vec![]).is_valid());
+        assert!(!Phrase::of(&[&[" "]]).is_valid());
+    }
+}
