@@ -1,1 +1,18 @@
-//! placeholder
+//! Kesu's persistence: one store over SQLite (embedded, single writer with group commit) or
+//! PostgreSQL (several processes), with the same schema semantics and the same queries.
+
+pub mod audit;
+pub mod complaints;
+mod db;
+pub mod error;
+pub mod idempotency;
+pub mod org;
+pub mod outbox;
+pub mod taxonomy;
+pub mod users;
+
+pub use db::{Backend, Conn, ReadConn, Store, StoreOptions};
+pub use error::StoreError;
+
+/// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].
+pub type BoxFut<'a, T> = futures::future::BoxFuture<'a, T>;

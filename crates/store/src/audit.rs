@@ -1,0 +1,171 @@
+//! The append-only event log with its hash chain (R-SEC-3). The chain head is one row; every
+//! writer updates it last in its transaction, so events form one total order across processes.
+
+use crate::error::Result;
+use crate::{on_conn, Conn};
+use domain::audit::{chain_hash, ChainedFields, GENESIS};
+use uuid::Uuid;
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// The complaint it belongs to.
+    pub complaint_id: Option<Uuid>,
+    /// When (ms).
+    pub at_ms: i64,
+    /// Who acted.
+    pub actor_id: Option<i64>,
+    /// Kind, e.g. `registered`.
+    pub kind: &'a str,
+    /// JSON payload with before/after.
+    pub payload: &'a serde_json::Value,
+}
+
+/// Appends an event, chaining its hash to the previous one; returns its sequence number.
+pub async fn append(c: &mut Conn<'_>, e: &NewEvent<'_>) -> Result<i64> {
+    let (seq, prev): (i64, String) = on_conn!(c, |c| sqlx::query_as(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    )
+    .fetch_one(&mut **c)
+    .await)?;
+    let payload = e.payload.to_string();
+    let subject = e.complaint_id.map(|u| u.to_string()).unwrap_or_default();
+    let hash = chain_hash(
+        &prev,
+        &ChainedFields {
+            seq,
+            at_ms: e.at_ms,
+            actor_id: e.actor_id,
+            subject_id: &subject,
+            kind: e.kind,
+            payload: &payload,
+        },
+    );
+    on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO event (seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(seq)
+    .bind(e.complaint_id)
+    .bind(e.at_ms)
+    .bind(e.actor_id)
+    .bind(e.kind)
+    .bind(&payload)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **c)
+    .await.map(|_| ())
+    })?;
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1"
+    )
+    .bind(&hash)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(seq)
+}
+
+/// A stored event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    /// Sequence number.
+    pub seq: i64,
+    /// Complaint.
+    pub complaint_id: Option<Uuid>,
+    /// When (ms).
+    pub at: i64,
+    /// Who.
+    pub actor_id: Option<i64>,
+    /// Kind.
+    pub kind: String,
+    /// JSON payload.
+    pub payload: String,
+    /// Previous hash.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every event checks out.
+    Intact {
+        /// Events checked.
+        events: i64,
+    },
+    /// The first event that does not.
+    Broken {
+        /// Its sequence number.
+        seq: i64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Walks the whole chain in order and names the first broken link.
+pub async fn verify(c: &mut Conn<'_>) -> Result<Verdict> {
+    let mut expected_prev = GENESIS.to_string();
+    let mut expected_seq = 1;
+    let mut after = 0i64;
+    loop {
+        let page: Vec<EventRow> = on_conn!(c, |c| {
+            sqlx::query_as::<_, EventRow>(
+            "SELECT seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash FROM event WHERE seq > $1 ORDER BY seq LIMIT 5000"
+        )
+        .bind(after)
+        .fetch_all(&mut **c)
+        .await
+        })?;
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            if e.seq != expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: expected_seq,
+                    reason: format!("event {expected_seq} is missing (next is {})", e.seq),
+                });
+            }
+            if e.prev_hash != expected_prev {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "prev_hash does not match the previous event".into(),
+                });
+            }
+            let subject = e.complaint_id.map(|u| u.to_string()).unwrap_or_default();
+            let fields = ChainedFields {
+                seq: e.seq,
+                at_ms: e.at,
+                actor_id: e.actor_id,
+                subject_id: &subject,
+                kind: &e.kind,
+                payload: &e.payload,
+            };
+            if chain_hash(&e.prev_hash, &fields) != e.hash {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "content does not match its hash".into(),
+                });
+            }
+            expected_prev = e.hash.clone();
+            expected_seq += 1;
+            after = e.seq;
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = on_conn!(c, |c| sqlx::query_as(
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    )
+    .fetch_one(&mut **c)
+    .await)?;
+    if head_seq != expected_seq - 1 || head_hash != expected_prev {
+        return Ok(Verdict::Broken {
+            seq: expected_seq,
+            reason: format!("the chain head records {head_seq} events; later events are missing"),
+        });
+    }
+    Ok(Verdict::Intact {
+        events: expected_seq - 1,
+    })
+}

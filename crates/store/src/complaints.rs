@@ -1,0 +1,488 @@
+//! Complaints: numbering, complainant records, insertion, reading and filtered listing
+//! (R-IN-2, R-IN-3, R-ORG-4, R-ORG-5).
+
+use crate::error::Result;
+use crate::{on_conn, Conn};
+use domain::access::Scope;
+use domain::org::prefix_upper_bound;
+use uuid::Uuid;
+
+/// Takes the next serial of a month (R-IN-3). The counter row is updated in the registering
+/// transaction, so serials are gap-free (a rollback returns the number) and unique across
+/// processes (PostgreSQL holds the row lock until commit; SQLite has one writer).
+pub async fn next_serial(c: &mut Conn<'_>, month: &str) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "INSERT INTO month_counter (month, value) VALUES ($1, 1) \
+         ON CONFLICT (month) DO UPDATE SET value = month_counter.value + 1 RETURNING value"
+    )
+    .bind(month)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// A complainant's contact as given at intake.
+#[derive(Debug, Clone)]
+pub struct ComplainantInput<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Normalised phone.
+    pub phone: Option<&'a str>,
+    /// E-mail.
+    pub email: Option<&'a str>,
+    /// Kind code.
+    pub kind: &'a str,
+}
+
+/// Finds the person record by phone (else by e-mail) or creates it; returns its id (R-ORG-5).
+pub async fn upsert_complainant(
+    c: &mut Conn<'_>,
+    p: &ComplainantInput<'_>,
+    now_ms: i64,
+) -> Result<Uuid> {
+    let new_id = Uuid::now_v7();
+    if let Some(phone) = p.phone {
+        return Ok(on_conn!(c, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO complainant (id, name, phone, email, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (phone) DO UPDATE SET name = excluded.name, email = COALESCE(excluded.email, complainant.email), \
+             updated_at = excluded.updated_at RETURNING id"
+        )
+        .bind(new_id)
+        .bind(p.name)
+        .bind(phone)
+        .bind(p.email)
+        .bind(p.kind)
+        .bind(now_ms)
+        .fetch_one(&mut **c)
+        .await
+        })?);
+    }
+    let existing: Option<Uuid> =
+        on_conn!(c, |c| {
+            sqlx::query_scalar(
+        "SELECT id FROM complainant WHERE email = $1 AND phone IS NULL ORDER BY created_at LIMIT 1"
+    )
+    .bind(p.email)
+    .fetch_optional(&mut **c)
+    .await
+        })?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO complainant (id, name, phone, email, kind, created_at, updated_at) VALUES ($1, $2, NULL, $3, $4, $5, $5)"
+    )
+    .bind(new_id)
+    .bind(p.name)
+    .bind(p.email)
+    .bind(p.kind)
+    .bind(now_ms)
+    .execute(&mut **c)
+    .await.map(|_| ())
+    })?;
+    Ok(new_id)
+}
+
+/// The states in which a matter is still open.
+pub const OPEN_STATES: &str = "('registered','dispatched','investigating','awaiting_approval','implementing','replied','awaiting_callback')";
+
+/// The newest open complaint of the same complainant in the same project and category, if any:
+/// a new one is then a repeat complaint (二次投诉, R-GR-2).
+pub async fn open_repeat_of(
+    c: &mut Conn<'_>,
+    complainant: Uuid,
+    project_id: i64,
+    category: &str,
+) -> Result<Option<String>> {
+    let sql = format!(
+        "SELECT number FROM complaint WHERE complainant_id = $1 AND project_id = $2 AND category_code = $3 \
+         AND state IN {OPEN_STATES} ORDER BY received_at DESC LIMIT 1"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_scalar(&sql)
+        .bind(complainant)
+        .bind(project_id)
+        .bind(category)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// A complaint to insert, every field decided.
+#[derive(Debug, Clone)]
+pub struct NewRow {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// Number.
+    pub number: String,
+    /// `YYYYMM`.
+    pub month: String,
+    /// Serial within the month.
+    pub serial: i64,
+    /// Grade code.
+    pub grade: String,
+    /// `rules` or `agent`.
+    pub grade_decided_by: String,
+    /// What the rules suggested.
+    pub suggested_grade: String,
+    /// JSON array of reasons.
+    pub grade_reasons: String,
+    /// The agent's reason for the grade.
+    pub grade_note: Option<String>,
+    /// Category code.
+    pub category_code: String,
+    /// `rules` or `agent`.
+    pub category_decided_by: String,
+    /// JSON array of reasons.
+    pub category_reasons: String,
+    /// Channel code.
+    pub channel: String,
+    /// Person record.
+    pub complainant_id: Uuid,
+    /// Name given at intake.
+    pub complainant_name: String,
+    /// Kind code.
+    pub complainant_kind: String,
+    /// Project node id.
+    pub project_id: i64,
+    /// Project node path.
+    pub org_path: String,
+    /// Building.
+    pub building: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// Stage code.
+    pub stage: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// Description.
+    pub description: String,
+    /// Demands.
+    pub demands: Option<String>,
+    /// Households.
+    pub households: i32,
+    /// Received (ms).
+    pub received_at: i64,
+    /// Registering user.
+    pub registered_by: Option<i64>,
+    /// Department code suggested by the category.
+    pub suggested_department: String,
+    /// Number of the open complaint this repeats.
+    pub repeat_of: Option<String>,
+    /// Now (ms).
+    pub now: i64,
+}
+
+/// Inserts a complaint at version 1 in state `registered`.
+pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
+         grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
+         project_id, org_path, building, unit, location, stage, subject, description, demands, households, received_at, registered_by, \
+         suggested_department, repeat_of, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 'registered', $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31)"
+    )
+    .bind(r.id)
+    .bind(&r.number)
+    .bind(&r.month)
+    .bind(r.serial)
+    .bind(&r.grade)
+    .bind(&r.grade_decided_by)
+    .bind(&r.suggested_grade)
+    .bind(&r.grade_reasons)
+    .bind(&r.grade_note)
+    .bind(&r.category_code)
+    .bind(&r.category_decided_by)
+    .bind(&r.category_reasons)
+    .bind(&r.channel)
+    .bind(r.complainant_id)
+    .bind(&r.complainant_name)
+    .bind(&r.complainant_kind)
+    .bind(r.project_id)
+    .bind(&r.org_path)
+    .bind(&r.building)
+    .bind(&r.unit)
+    .bind(&r.location)
+    .bind(&r.stage)
+    .bind(&r.subject)
+    .bind(&r.description)
+    .bind(&r.demands)
+    .bind(r.households)
+    .bind(r.received_at)
+    .bind(r.registered_by)
+    .bind(&r.suggested_department)
+    .bind(&r.repeat_of)
+    .bind(r.now)
+    .execute(&mut **c)
+    .await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Inserts one deadline of a complaint.
+pub async fn insert_deadline(
+    c: &mut Conn<'_>,
+    complaint: Uuid,
+    clock: &str,
+    due_ms: i64,
+    state: &str,
+) -> Result<()> {
+    on_conn!(c, |c| sqlx::query(
+        "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(complaint)
+    .bind(clock)
+    .bind(due_ms)
+    .bind(state)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// A complaint as read, with its joined names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct ComplaintRow {
+    pub id: Uuid,
+    pub number: String,
+    pub version: i64,
+    pub state: String,
+    pub grade: String,
+    pub grade_decided_by: String,
+    pub suggested_grade: String,
+    pub grade_reasons: String,
+    pub grade_note: Option<String>,
+    pub category_code: String,
+    pub category_name_zh: String,
+    pub category_name_en: String,
+    pub category_decided_by: String,
+    pub category_reasons: String,
+    pub channel: String,
+    pub complainant_id: Uuid,
+    pub complainant_name: String,
+    pub complainant_phone: Option<String>,
+    pub complainant_email: Option<String>,
+    pub complainant_kind: String,
+    pub project_code: String,
+    pub project_name: String,
+    pub org_path: String,
+    pub building: Option<String>,
+    pub unit: Option<String>,
+    pub location: Option<String>,
+    pub stage: Option<String>,
+    pub subject: String,
+    pub description: String,
+    pub demands: Option<String>,
+    pub households: i32,
+    pub received_at: i64,
+    pub suggested_department: String,
+    pub lead_department_id: Option<i64>,
+    pub lead_department_code: Option<String>,
+    pub lead_department_name: Option<String>,
+    pub handler_id: Option<i64>,
+    pub handler_name: Option<String>,
+    pub repeat_of: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SELECT: &str = "SELECT c.id, c.number, c.version, c.state, c.grade, c.grade_decided_by, c.suggested_grade, c.grade_reasons, \
+    c.grade_note, c.category_code, cat.name_zh AS category_name_zh, cat.name_en AS category_name_en, c.category_decided_by, \
+    c.category_reasons, c.channel, c.complainant_id, c.complainant_name, p.phone AS complainant_phone, p.email AS complainant_email, \
+    c.complainant_kind, n.code AS project_code, n.name AS project_name, c.org_path, c.building, c.unit, c.location, c.stage, \
+    c.subject, c.description, c.demands, c.households, c.received_at, c.suggested_department, c.lead_department_id, \
+    d.code AS lead_department_code, d.name AS lead_department_name, c.handler_id, u.display_name AS handler_name, c.repeat_of, \
+    c.created_at, c.updated_at \
+    FROM complaint c JOIN complainant p ON p.id = c.complainant_id JOIN org_node n ON n.id = c.project_id \
+    JOIN category cat ON cat.code = c.category_code LEFT JOIN department d ON d.id = c.lead_department_id \
+    LEFT JOIN app_user u ON u.id = c.handler_id";
+
+/// One complaint by number, regardless of scope (the caller checks scope).
+pub async fn by_number(c: &mut Conn<'_>, number: &str) -> Result<Option<ComplaintRow>> {
+    let sql = format!("{SELECT} WHERE c.number = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, ComplaintRow>(&sql)
+        .bind(number)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// A stored deadline.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeadlineRow {
+    /// Complaint id.
+    pub complaint_id: Uuid,
+    /// Clock code.
+    pub clock: String,
+    /// Due (ms).
+    pub due_at: i64,
+    /// State code.
+    pub state: String,
+    /// Met (ms).
+    pub met_at: Option<i64>,
+}
+
+/// The deadlines of several complaints, soonest first.
+pub async fn deadlines_of(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<DeadlineRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT complaint_id, clock, due_at, state, met_at FROM deadline WHERE complaint_id IN ({}) ORDER BY due_at, clock",
+        placeholders.join(", ")
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as::<_, DeadlineRow>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}
+
+/// Filters of `GET /api/v1/complaints`; every list is OR within itself and AND across.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// State codes.
+    pub states: Vec<String>,
+    /// Grade codes.
+    pub grades: Vec<String>,
+    /// Channel codes.
+    pub channels: Vec<String>,
+    /// Category codes; a top-level code includes its children.
+    pub categories: Vec<String>,
+    /// Project codes.
+    pub projects: Vec<String>,
+    /// Only complaints with a breached clock as of this instant (ms).
+    pub overdue_at: Option<i64>,
+    /// Received at or after (ms).
+    pub received_from: Option<i64>,
+    /// Received before (ms).
+    pub received_before: Option<i64>,
+    /// Keyset position: (received_at, id) of the last item of the previous page.
+    pub after: Option<(i64, Uuid)>,
+    /// Page size.
+    pub limit: i64,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+    Id(Uuid),
+}
+
+struct Sql {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn any_of(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let ps: Vec<String> = values
+            .iter()
+            .map(|v| self.arg(Arg::Text(v.clone())))
+            .collect();
+        self.clauses
+            .push(format!("{column} IN ({})", ps.join(", ")));
+    }
+}
+
+/// One page of complaints in scope, newest received first.
+pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
+    let mut q = Sql {
+        clauses: vec![],
+        args: vec![],
+    };
+    if !scope.all {
+        let mut ors = Vec::new();
+        for path in &scope.subtrees {
+            let lo = q.arg(Arg::Text(path.clone()));
+            let hi = q.arg(Arg::Text(prefix_upper_bound(path)));
+            ors.push(format!("(c.org_path >= {lo} AND c.org_path < {hi})"));
+        }
+        for d in &scope.departments {
+            let p = q.arg(Arg::Int(*d));
+            ors.push(format!("c.lead_department_id = {p}"));
+        }
+        if ors.is_empty() {
+            return Ok(vec![]);
+        }
+        q.clauses.push(format!("({})", ors.join(" OR ")));
+    }
+    q.any_of("c.state", &f.states);
+    q.any_of("c.grade", &f.grades);
+    q.any_of("c.channel", &f.channels);
+    q.any_of("n.code", &f.projects);
+    if !f.categories.is_empty() {
+        let mut ors = Vec::new();
+        for cat in &f.categories {
+            let exact = q.arg(Arg::Text(cat.clone()));
+            let lo = q.arg(Arg::Text(format!("{cat}.")));
+            let hi = q.arg(Arg::Text(format!("{cat}/")));
+            ors.push(format!(
+                "c.category_code = {exact} OR (c.category_code >= {lo} AND c.category_code < {hi})"
+            ));
+        }
+        q.clauses.push(format!("({})", ors.join(" OR ")));
+    }
+    if let Some(now) = f.overdue_at {
+        let p = q.arg(Arg::Int(now));
+        q.clauses.push(format!(
+            "EXISTS (SELECT 1 FROM deadline dl WHERE dl.complaint_id = c.id AND (dl.state = 'breached' OR (dl.state = 'running' AND dl.due_at < {p})))"
+        ));
+    }
+    if let Some(from) = f.received_from {
+        let p = q.arg(Arg::Int(from));
+        q.clauses.push(format!("c.received_at >= {p}"));
+    }
+    if let Some(before) = f.received_before {
+        let p = q.arg(Arg::Int(before));
+        q.clauses.push(format!("c.received_at < {p}"));
+    }
+    if let Some((at, id)) = f.after {
+        let a = q.arg(Arg::Int(at));
+        let a2 = q.arg(Arg::Int(at));
+        let i = q.arg(Arg::Id(id));
+        q.clauses.push(format!(
+            "(c.received_at < {a} OR (c.received_at = {a2} AND c.id < {i}))"
+        ));
+    }
+    let limit = q.arg(Arg::Int(f.limit));
+    let filter = if q.clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", q.clauses.join(" AND "))
+    };
+    let sql = format!("{SELECT}{filter} ORDER BY c.received_at DESC, c.id DESC LIMIT {limit}");
+    Ok(on_conn!(c, |c| {
+        let mut query = sqlx::query_as::<_, ComplaintRow>(&sql);
+        for a in &q.args {
+            query = match a {
+                Arg::Text(s) => query.bind(s.as_str()),
+                Arg::Int(i) => query.bind(*i),
+                Arg::Id(u) => query.bind(*u),
+            };
+        }
+        query.fetch_all(&mut **c).await
+    })?)
+}
+
+/// Number of complaints (all scopes).
+pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM complaint"
+    )
+    .fetch_one(&mut **c)
+    .await)?)
+}

@@ -1,0 +1,199 @@
+//! Users, role grants and API tokens (R-ORG-3, R-SEC-1).
+
+use crate::error::Result;
+use crate::{on_conn, Conn};
+
+/// A user as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Whether the user may sign in.
+    pub active: bool,
+    /// Consecutive failed sign-ins.
+    pub failed_logins: i32,
+    /// Locked until this instant (ms), after repeated failures.
+    pub locked_until: Option<i64>,
+}
+
+/// A role grant with the node's path and the department's code.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrantRow {
+    /// Role code.
+    pub role: String,
+    /// Node id.
+    pub org_node_id: i64,
+    /// Node path.
+    pub org_path: String,
+    /// Department id, if the grant is tied to one.
+    pub department_id: Option<i64>,
+    /// Department code.
+    pub department_code: Option<String>,
+}
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, password_hash, active, failed_logins, locked_until";
+
+/// Inserts a user and returns the id.
+pub async fn insert_user(
+    c: &mut Conn<'_>,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<i64> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO app_user (username, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    )
+    .bind(username)
+    .bind(display_name)
+    .bind(password_hash)
+    .bind(now_ms)
+    .fetch_one(&mut **c)
+    .await
+    })?)
+}
+
+/// Grants a role at a node (optionally for a department there).
+pub async fn grant(
+    c: &mut Conn<'_>,
+    user_id: i64,
+    role: &str,
+    node_id: i64,
+    department_id: Option<i64>,
+) -> Result<()> {
+    on_conn!(c, |c| {
+        sqlx::query("INSERT INTO role_grant (user_id, role, org_node_id, department_id) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(role)
+        .bind(node_id)
+        .bind(department_id)
+        .execute(&mut **c)
+        .await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// A user by login name.
+pub async fn by_username(c: &mut Conn<'_>, username: &str) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM app_user WHERE username = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, UserRow>(&sql)
+        .bind(username)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// A user by id.
+pub async fn by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, UserRow>(&sql)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// Number of users (zero on a fresh database).
+pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM app_user"
+    )
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// The grants of a user.
+pub async fn grants_of(c: &mut Conn<'_>, user_id: i64) -> Result<Vec<GrantRow>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as::<_, GrantRow>(
+        "SELECT g.role, g.org_node_id, n.path AS org_path, g.department_id, d.code AS department_code \
+         FROM role_grant g JOIN org_node n ON n.id = g.org_node_id LEFT JOIN department d ON d.id = g.department_id \
+         WHERE g.user_id = $1 ORDER BY g.id"
+    )
+    .bind(user_id)
+    .fetch_all(&mut **c)
+    .await
+    })?)
+}
+
+/// Records a sign-in outcome: resets the failure count on success, otherwise counts the failure
+/// and sets `locked_until` when given.
+pub async fn record_login(
+    c: &mut Conn<'_>,
+    user_id: i64,
+    success: bool,
+    locked_until: Option<i64>,
+) -> Result<()> {
+    if success {
+        on_conn!(c, |c| sqlx::query(
+            "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+        )
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    } else {
+        on_conn!(c, |c| {
+            sqlx::query(
+            "UPDATE app_user SET failed_logins = failed_logins + 1, locked_until = COALESCE($2, locked_until) WHERE id = $1"
+        )
+        .bind(user_id)
+        .bind(locked_until)
+        .execute(&mut **c)
+        .await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Stores a new API token's hash.
+pub async fn insert_token(
+    c: &mut Conn<'_>,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now_ms: i64,
+    expires_ms: i64,
+) -> Result<i64> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO api_token (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now_ms)
+    .bind(expires_ms)
+    .fetch_one(&mut **c)
+    .await
+    })?)
+}
+
+/// The active user holding a valid (unexpired, unrevoked) token with this hash.
+pub async fn user_by_token(
+    c: &mut Conn<'_>,
+    token_hash: &str,
+    now_ms: i64,
+) -> Result<Option<UserRow>> {
+    let sql = format!(
+        "SELECT {} FROM app_user u JOIN api_token t ON t.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND u.active = $3",
+        USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, UserRow>(&sql)
+        .bind(token_hash)
+        .bind(now_ms)
+        .bind(true)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
