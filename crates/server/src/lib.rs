@@ -1,1 +1,28 @@
-//! placeholder
+//! The `kesu` server: configuration, HTTP API, services and background jobs.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod services;
+pub mod state;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use state::AppState;
+
+/// Opens the store, bootstraps it, optionally loads demo data, and returns the router with its state.
+pub async fn build(
+    config: Config,
+    clock: std::sync::Arc<dyn Clock>,
+) -> anyhow::Result<(axum::Router, AppState)> {
+    let store = store::Store::open(&config.database_url, store::StoreOptions::default()).await?;
+    services::bootstrap::run(&store, &config, clock.now()).await?;
+    let state = AppState::new(store, config, clock).await?;
+    if state.config.demo {
+        demo::load_if_empty(&state, true).await?;
+    }
+    Ok((api::router(state.clone()), state))
+}

@@ -1,1 +1,159 @@
-fn main() {}
+//! The `kesu` command: `serve`, `migrate`, `demo`, `audit verify`.
+
+use clap::{Args, Parser, Subcommand};
+use kesu::config::{Config, DEFAULT_DATABASE, DEFAULT_LISTEN};
+use kesu::{Clock, SystemClock};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Kesu 客诉 — complaint management for real-estate developers and property managers.
+#[derive(Parser)]
+#[command(name = "kesu", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrates first).
+    Serve(ServeArgs),
+    /// Create or upgrade the schema, then exit.
+    Migrate(DbArgs),
+    /// Load demo data into an empty database, then exit.
+    Demo(DbArgs),
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exit 1 and name the first broken event if it is broken.
+    Verify(DbArgs),
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// sqlite:///path/to/kesu.db or postgres://user:pass@host/db
+    #[arg(long, env = "KESU_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KESU_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Load demo data into an empty database.
+    #[arg(long)]
+    demo: bool,
+}
+
+fn config(database: &str) -> Config {
+    let mut c = Config::for_database(database);
+    c.admin_password = std::env::var("KESU_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    c
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KESU_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kesu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve(args) => {
+            let mut cfg = config(&args.db.database);
+            cfg.listen = args.listen;
+            cfg.demo = args.demo;
+            tracing::info!(config = ?cfg, "starting");
+            let (router, state) = kesu::build(cfg.clone(), clock).await?;
+            let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+            tracing::info!("listening on http://{}", listener.local_addr()?);
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown())
+                .await?;
+            state.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate(db) => {
+            let store = store::Store::open(&db.database, store::StoreOptions::default()).await?;
+            kesu::services::bootstrap::run(&store, &config(&db.database), clock.now()).await?;
+            store.close().await;
+            println!("schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(db) => {
+            let mut cfg = config(&db.database);
+            cfg.demo = false;
+            let (_, state) = kesu::build(cfg, clock).await?;
+            let loaded = kesu::demo::load_if_empty(&state, true).await?;
+            state.store.close().await;
+            println!(
+                "{}",
+                if loaded {
+                    "demo data loaded"
+                } else {
+                    "the database already has projects; nothing loaded"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify(db),
+        } => {
+            let store = store::Store::open(&db.database, store::StoreOptions::default()).await?;
+            let mut r = store.reader().await?;
+            let verdict = store::audit::verify(&mut r.conn()).await?;
+            drop(r);
+            store.close().await;
+            match verdict {
+                store::audit::Verdict::Intact { events } => {
+                    println!("audit chain intact: {events} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                store::audit::Verdict::Broken { seq, reason } => {
+                    println!("audit chain BROKEN at event {seq}: {reason}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

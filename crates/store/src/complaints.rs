@@ -57,15 +57,14 @@ pub async fn upsert_complainant(
         .await
         })?);
     }
-    let existing: Option<Uuid> =
-        on_conn!(c, |c| {
-            sqlx::query_scalar(
+    let existing: Option<Uuid> = on_conn!(c, |c| {
+        sqlx::query_scalar(
         "SELECT id FROM complainant WHERE email = $1 AND phone IS NULL ORDER BY created_at LIMIT 1"
     )
     .bind(p.email)
     .fetch_optional(&mut **c)
     .await
-        })?;
+    })?;
     if let Some(id) = existing {
         return Ok(id);
     }

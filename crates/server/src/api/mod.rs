@@ -1,0 +1,44 @@
+//! The HTTP API of API.md: one router per module, merged here with the edge layers.
+
+pub mod auth;
+pub mod complaints;
+pub mod docs;
+pub mod extract;
+pub mod health;
+pub mod meta;
+pub mod openapi;
+pub mod projects;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::http::{HeaderName, Request};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(auth::router())
+        .merge(complaints::router())
+        .merge(projects::router())
+        .merge(meta::router())
+        .merge(health::router())
+        .merge(openapi::router())
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| -> Response { AppError::Internal("a handler panicked".into()).into_response() }))
+        .layer(
+            // Logs method, path and status with the request id; never bodies, so no personal data.
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

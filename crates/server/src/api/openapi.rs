@@ -1,0 +1,44 @@
+//! The OpenAPI document, generated from the handlers' annotations and the schema types.
+
+use super::docs;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kesu 客诉 API", description = "Complaint management for real-estate developers and property managers. The contract is API.md; this document is generated from the code."),
+    paths(
+        super::auth::token,
+        super::complaints::register, super::complaints::read, super::complaints::list,
+        super::projects::list, super::projects::read,
+        super::meta::meta,
+        super::health::healthz, super::health::readyz,
+    ),
+    components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,
+        docs::ComplaintPage, docs::TokenRequest, docs::TokenResponse, docs::ProjectDoc)),
+    modifiers(&Bearer),
+)]
+pub struct ApiDoc;
+
+/// The routes of this module.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route(
+        "/api/v1/openapi.json",
+        get(|| async { Json(ApiDoc::openapi()) }),
+    )
+}

@@ -1,0 +1,84 @@
+//! Configuration: one typed struct, loaded once (defaults < `KESU_*` environment < flags) and passed.
+
+use std::net::SocketAddr;
+
+/// Everything the server needs to know at start.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite:///path/to/kesu.db` or `postgres://…`.
+    pub database_url: String,
+    /// Password for the `admin` user created on an empty database; random when absent.
+    pub admin_password: Option<String>,
+    /// Load demo data into an empty database.
+    pub demo: bool,
+    /// Lifetime of API tokens, in hours.
+    pub token_ttl_hours: i64,
+    /// Largest accepted JSON body, in bytes.
+    pub max_json_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets never appear in logs: the URL's password and the admin password are hidden.
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "***"),
+            )
+            .field("demo", &self.demo)
+            .field("token_ttl_hours", &self.token_ttl_hours)
+            .finish()
+    }
+}
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default database: a SQLite file under `./kesu-data/`.
+pub const DEFAULT_DATABASE: &str = "sqlite://kesu-data/kesu.db";
+
+impl Config {
+    /// A configuration for the given database with every other value at its default.
+    pub fn for_database(url: &str) -> Config {
+        Config {
+            listen: DEFAULT_LISTEN.parse().expect("valid default"),
+            database_url: url.to_string(),
+            admin_password: None,
+            demo: false,
+            token_ttl_hours: 12,
+            max_json_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A database URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact_url("postgres://kesu:secret@db:5432/kesu"),
+            "postgres://kesu:***@db:5432/kesu"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://kesu-data/kesu.db"),
+            "sqlite://kesu-data/kesu.db"
+        );
+    }
+}

@@ -1,0 +1,338 @@
+//! Registering, reading and listing complaints (R-IN-1…7, R-GR-1…3, R-ORG-4).
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::services::view::complaint_json;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use domain::access::Permission;
+use domain::category::classify;
+use domain::grading::{grade, Decider, GradingInput};
+use domain::intake::NewComplaint;
+use domain::phrase::Prepared;
+use domain::sla::intake_deadlines;
+use domain::time::{month_key, rfc3339_cn, to_millis};
+use domain::{Code, FieldError};
+use futures::FutureExt;
+use serde_json::{json, Value};
+use store::complaints::{self, ComplainantInput, ListFilter, NewRow};
+use store::{audit, idempotency, org, outbox, Conn};
+use uuid::Uuid;
+
+/// An idempotency key with the hash of the request body it came with (R-IN-6).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    /// The client's key.
+    pub key: String,
+    /// SHA-256 of the canonical request body.
+    pub request_hash: String,
+}
+
+/// The outcome of a registration: a status and the body to send.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// 201, or the first response's status on an idempotent retry.
+    pub status: u16,
+    /// The complaint resource.
+    pub body: Value,
+    /// Whether this is a replay of an earlier response.
+    pub replayed: bool,
+}
+
+/// Registers a complaint in one transaction: number, person record, grading, classification,
+/// deadlines, the `registered` event and the acknowledgement to the complainant (R-IN-4).
+pub async fn register(
+    state: &AppState,
+    who: &Principal,
+    new: NewComplaint,
+    key: Option<IdempotencyKey>,
+) -> AppResult<Registered> {
+    who.require(Permission::RegisterComplaint)?;
+    let now = state.clock.now();
+    let taxonomy = state.taxonomy();
+    let who = who.clone();
+    let attempt = {
+        let (new, key, who) = (new.clone(), key.clone(), who.clone());
+        state
+            .store
+            .write(move |c| {
+                async move { register_in(c, &who, &new, key.as_ref(), &taxonomy, now).await }
+                    .boxed()
+            })
+            .await
+    };
+    match attempt {
+        // Two requests with one key raced on PostgreSQL: the loser replays the winner's response.
+        Err(AppError::Internal(msg)) if key.is_some() && msg.contains("idempotency") => {
+            let key = key.expect("checked");
+            let mut r = state.store.reader().await?;
+            let stored = idempotency::get(&mut r.conn(), who.user_id, &key.key)
+                .await?
+                .ok_or(AppError::Internal(msg))?;
+            replay(stored, &key)
+        }
+        other => other,
+    }
+}
+
+fn replay(stored: idempotency::Stored, key: &IdempotencyKey) -> AppResult<Registered> {
+    if stored.request_hash != key.request_hash {
+        return Err(AppError::field(
+            "Idempotency-Key",
+            "was already used with a different request body",
+        ));
+    }
+    let body =
+        serde_json::from_str(&stored.response).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Registered {
+        status: stored.status as u16,
+        body,
+        replayed: true,
+    })
+}
+
+async fn register_in(
+    c: &mut Conn<'_>,
+    who: &Principal,
+    new: &NewComplaint,
+    key: Option<&IdempotencyKey>,
+    taxonomy: &crate::state::Taxonomy,
+    now: DateTime<Utc>,
+) -> AppResult<Registered> {
+    if let Some(key) = key {
+        if let Some(stored) = idempotency::get(c, who.user_id, &key.key).await? {
+            return replay(stored, key);
+        }
+    }
+    let mut errors: Vec<FieldError> = Vec::new();
+    // A project outside the caller's scope is as unknown as one that does not exist (R-ORG-4).
+    let project = org::project_by_code(c, &new.project_code)
+        .await?
+        .filter(|p| who.sees_node(&p.path));
+    if project.is_none() {
+        errors.push(FieldError::new("project_code", "unknown project"));
+    }
+    if let Some(code) = &new.category_code {
+        if taxonomy.category(code).is_none() {
+            errors.push(FieldError::new(
+                "category_code",
+                "unknown category; see GET /api/v1/meta",
+            ));
+        }
+    }
+    let Some(project) = project.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+
+    let text = Prepared::new(&new.full_text());
+    let (category_code, category_by, category_reasons) = match &new.category_code {
+        Some(code) => (code.clone(), Decider::Agent, vec![format!("agent:{code}")]),
+        None => {
+            let cl = classify(&Prepared::new(&new.subject), &text, &taxonomy.categories);
+            (cl.code, Decider::Rules, cl.reasons)
+        }
+    };
+    let category = taxonomy
+        .category(&category_code)
+        .ok_or_else(|| AppError::Internal(format!("category {category_code} vanished")))?;
+
+    let now_ms = to_millis(now);
+    let person = ComplainantInput {
+        name: &new.complainant.name,
+        phone: new.complainant.phone.as_ref().map(|p| p.as_str()),
+        email: new.complainant.email.as_ref().map(|e| e.as_str()),
+        kind: new.complainant.kind.code(),
+    };
+    let complainant_id = complaints::upsert_complainant(c, &person, now_ms).await?;
+    let repeat_of =
+        complaints::open_repeat_of(c, complainant_id, project.id, &category_code).await?;
+    let decision = grade(
+        &GradingInput {
+            text: &text,
+            channel: new.channel,
+            households: new.households,
+            open_repeat_of: repeat_of.as_deref(),
+            explicit: new.grade,
+        },
+        &taxonomy.rules,
+    );
+
+    let month = month_key(now);
+    let serial = complaints::next_serial(c, &month).await?;
+    let number = domain::number::format(&month, serial);
+    let id = Uuid::now_v7();
+    let row = NewRow {
+        id,
+        number: number.clone(),
+        month,
+        serial,
+        grade: decision.grade.code().into(),
+        grade_decided_by: decision.decided_by.code().into(),
+        suggested_grade: decision.suggested.code().into(),
+        grade_reasons: json!(decision.reasons).to_string(),
+        grade_note: new.grade_reason.clone(),
+        category_code: category_code.clone(),
+        category_decided_by: category_by.code().into(),
+        category_reasons: json!(category_reasons).to_string(),
+        channel: new.channel.code().into(),
+        complainant_id,
+        complainant_name: new.complainant.name.clone(),
+        complainant_kind: new.complainant.kind.code().into(),
+        project_id: project.id,
+        org_path: project.path.clone(),
+        building: new.building.clone(),
+        unit: new.unit.clone(),
+        location: new.location.clone(),
+        stage: new.stage.map(|s| s.code().to_string()),
+        subject: new.subject.clone(),
+        description: new.description.clone(),
+        demands: new.demands.clone(),
+        households: new.households,
+        received_at: to_millis(new.received_at),
+        registered_by: Some(who.user_id),
+        suggested_department: category.department.clone(),
+        repeat_of,
+        now: now_ms,
+    };
+    complaints::insert(c, &row).await?;
+    let deadlines = intake_deadlines(decision.grade, new.received_at);
+    for d in &deadlines {
+        complaints::insert_deadline(c, id, d.clock.code(), to_millis(d.due_at), d.state.code())
+            .await?;
+    }
+
+    let stored = complaints::by_number(c, &number)
+        .await?
+        .ok_or_else(|| AppError::Internal("inserted complaint not found".into()))?;
+    let stored_deadlines = complaints::deadlines_of(c, &[id]).await?;
+    let department_name = department_label(&category.department);
+    let body = complaint_json(&stored, &stored_deadlines, department_name, now);
+    let event = json!({"after": body, "registered_by": who.username});
+    audit::append(
+        c,
+        &audit::NewEvent {
+            complaint_id: Some(id),
+            at_ms: now_ms,
+            actor_id: Some(who.user_id),
+            kind: "registered",
+            payload: &event,
+        },
+    )
+    .await?;
+    acknowledge(c, new, &number, id, now).await?;
+    if let Some(key) = key {
+        idempotency::put(
+            c,
+            who.user_id,
+            &key.key,
+            &key.request_hash,
+            201,
+            &body.to_string(),
+            now_ms,
+        )
+        .await?;
+    }
+    Ok(Registered {
+        status: 201,
+        body,
+        replayed: false,
+    })
+}
+
+/// The acknowledgement of R-IN-4: number, next step and expected reply time, by SMS or e-mail.
+async fn acknowledge(
+    c: &mut Conn<'_>,
+    new: &NewComplaint,
+    number: &str,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    // General complaints are handled and replied within 24 hours (R-SLA-1, 002 §2.3).
+    let reply_by = rfc3339_cn(new.received_at + chrono::Duration::hours(24));
+    let payload = json!({
+        "number": number,
+        "zh": format!("您的投诉已受理，编号 {number}。我们将在1小时内联系您并安排专人处理，预计 {reply_by} 前答复。"),
+        "en": format!("Your complaint has been registered as {number}. We will contact you within one hour and reply by {reply_by}."),
+        "expected_reply_at": reply_by,
+    });
+    let (channel, recipient) = match (&new.complainant.phone, &new.complainant.email) {
+        (Some(p), _) => ("sms", p.as_str().to_string()),
+        (None, Some(e)) => ("email", e.as_str().to_string()),
+        (None, None) => return Ok(()),
+    };
+    let message = outbox::Message {
+        kind: "complaint_registered",
+        channel,
+        recipient: &recipient,
+        complaint_id: Some(id),
+        payload: &payload,
+    };
+    outbox::enqueue(c, &message, to_millis(now)).await?;
+    Ok(())
+}
+
+/// The Chinese name of a default department code.
+pub fn department_label(code: &str) -> Option<&'static str> {
+    domain::org::DEFAULT_DEPARTMENTS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l.zh)
+}
+
+/// One complaint in the caller's scope; outside scope is 404, like a missing one (R-ORG-4).
+pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<Value> {
+    if !domain::number::is_well_formed(number) {
+        return Err(AppError::NotFound);
+    }
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let row = complaints::by_number(&mut c, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let departments: Vec<i64> = row.lead_department_id.into_iter().collect();
+    if !who.scope.admits(&row.org_path, &departments) {
+        return Err(AppError::NotFound);
+    }
+    let deadlines = complaints::deadlines_of(&mut c, &[row.id]).await?;
+    Ok(complaint_json(
+        &row,
+        &deadlines,
+        department_label(&row.suggested_department),
+        state.clock.now(),
+    ))
+}
+
+/// One page of complaints in the caller's scope, with the cursor of the next page.
+pub async fn list(
+    state: &AppState,
+    who: &Principal,
+    filter: &ListFilter,
+) -> AppResult<(Vec<Value>, Option<(i64, Uuid)>)> {
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let mut probe = filter.clone();
+    probe.limit = filter.limit + 1;
+    let mut rows = complaints::list(&mut c, &probe, &who.scope).await?;
+    let more = rows.len() as i64 > filter.limit;
+    rows.truncate(filter.limit as usize);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let deadlines = complaints::deadlines_of(&mut c, &ids).await?;
+    let now = state.clock.now();
+    let next = if more {
+        rows.last().map(|r| (r.received_at, r.id))
+    } else {
+        None
+    };
+    let items = rows
+        .iter()
+        .map(|row| {
+            complaint_json(
+                row,
+                &deadlines,
+                department_label(&row.suggested_department),
+                now,
+            )
+        })
+        .collect();
+    Ok((items, next))
+}

@@ -1,0 +1,84 @@
+//! The complaint resource of API.md, built from stored rows.
+
+use chrono::{DateTime, Utc};
+use domain::contact::{mask_email, mask_phone};
+use domain::sla::Deadline;
+use domain::time::{from_millis, rfc3339_cn};
+use domain::{Code, DeadlineState, SlaClock};
+use serde_json::{json, Value};
+use store::complaints::{ComplaintRow, DeadlineRow};
+
+/// Renders one complaint as the API resource. Phones and e-mails are masked (R-SEC-2).
+pub fn complaint_json(
+    row: &ComplaintRow,
+    deadlines: &[DeadlineRow],
+    department_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Value {
+    let parse_list = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!([]));
+    let deadlines: Vec<Value> = deadlines
+        .iter()
+        .filter(|d| d.complaint_id == row.id)
+        .filter_map(|d| deadline_json(d, now))
+        .collect();
+    json!({
+        "id": row.id,
+        "number": row.number,
+        "version": row.version,
+        "state": row.state,
+        "grade": row.grade,
+        "grade_reasons": parse_list(&row.grade_reasons),
+        "grade_decided_by": row.grade_decided_by,
+        "suggested_grade": row.suggested_grade,
+        "grade_note": row.grade_note,
+        "category": {
+            "code": row.category_code,
+            "name": row.category_name_zh,
+            "name_en": row.category_name_en,
+            "decided_by": row.category_decided_by,
+            "reasons": parse_list(&row.category_reasons),
+        },
+        "channel": row.channel,
+        "complainant": {
+            "id": row.complainant_id,
+            "name": row.complainant_name,
+            "phone": row.complainant_phone.as_deref().map(mask_phone),
+            "email": row.complainant_email.as_deref().map(mask_email),
+            "kind": row.complainant_kind,
+        },
+        "project": {"code": row.project_code, "name": row.project_name},
+        "building": row.building,
+        "unit": row.unit,
+        "location": row.location,
+        "stage": row.stage,
+        "subject": row.subject,
+        "description": row.description,
+        "demands": row.demands,
+        "households": row.households,
+        "received_at": rfc3339_cn(from_millis(row.received_at)),
+        "suggested_department": {"code": row.suggested_department, "name": department_name},
+        "lead_department": row.lead_department_code.as_ref().map(|code| json!({"code": code, "name": row.lead_department_name})),
+        "handler": row.handler_id.map(|id| json!({"id": id, "name": row.handler_name})),
+        "repeat_of": row.repeat_of,
+        "deadlines": deadlines,
+        "created_at": rfc3339_cn(from_millis(row.created_at)),
+        "updated_at": rfc3339_cn(from_millis(row.updated_at)),
+    })
+}
+
+fn deadline_json(d: &DeadlineRow, now: DateTime<Utc>) -> Option<Value> {
+    let clock = SlaClock::from_code(&d.clock)?;
+    let state = DeadlineState::from_code(&d.state)?;
+    let dl = Deadline {
+        clock,
+        due_at: from_millis(d.due_at),
+        state,
+        met_at: d.met_at.map(from_millis),
+    };
+    Some(json!({
+        "clock": clock.code(),
+        "due_at": rfc3339_cn(dl.due_at),
+        "state": dl.state_at(now).code(),
+        "met_at": dl.met_at.map(rfc3339_cn),
+    }))
+}
