@@ -1,0 +1,132 @@
+//! The test app: the real router served over TCP on port 0, a controllable clock, demo
+//! organisation and users, on SQLite or PostgreSQL.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use kesu::{AppState, Config, ManualClock};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use testkit::{Backend, TestDb};
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub backend: Backend,
+    pub db: TestDb,
+}
+
+/// 2026-11-22 10:00 in Shanghai.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap()
+}
+
+/// Starts the app with the demo organisation and users (no sample complaints).
+pub async fn spawn(backend: Backend) -> TestApp {
+    let db = testkit::fresh(backend);
+    let mut config = Config::for_database(&db.url);
+    config.admin_password = Some("admin-pass-1".into());
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let (router, state) = kesu::build(config, clock.clone())
+        .await
+        .expect("app builds");
+    assert!(kesu::demo::load_if_empty(&state, false).await.unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        clock,
+        state,
+        backend,
+        db,
+    }
+}
+
+impl TestApp {
+    /// A bearer token for a demo user.
+    pub async fn token(&self, username: &str) -> String {
+        let password = if username == "admin" {
+            "admin-pass-1"
+        } else {
+            kesu::demo::DEMO_PASSWORD
+        };
+        let r = self
+            .client
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "token for {username}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// POST a JSON body as `token`; returns status and parsed body (or Null).
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET as `token`.
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Complaints in the database, all scopes.
+    pub async fn complaint_count(&self) -> i64 {
+        let mut r = self.state.store.reader().await.unwrap();
+        store::complaints::count(&mut r.conn()).await.unwrap()
+    }
+}
+
+/// The example body of API.md, with a fresh phone so tests do not trigger the repeat rule by accident.
+pub fn body() -> Value {
+    json!({
+        "channel": "hotline",
+        "complainant": {"name": "张三", "phone": "13812345678", "kind": "owner"},
+        "project_code": "GZ-001",
+        "building": "3栋", "unit": "1502", "location": "主卧卫生间",
+        "stage": "occupancy",
+        "subject": "卫生间天花板漏水",
+        "description": "楼上卫生间渗水到我家天花板，已经三天了。",
+        "demands": "尽快维修并赔偿损失",
+        "received_at": "2026-11-22T10:00:00+08:00",
+        "category_code": null,
+        "grade": null,
+        "households": 1
+    })
+}
+
+/// `body()` with a distinct phone number.
+pub fn body_with_phone(i: usize) -> Value {
+    let mut b = body();
+    b["complainant"]["phone"] = json!(format!("139{:08}", i));
+    b
+}
