@@ -1,1 +1,275 @@
-fn main() {}
+//! `kesu-bench`: starts the real `kesu` server (release build, next to this binary) and drives it
+//! over HTTP with concurrent keep-alive clients, printing throughput and latency.
+
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "kesu-bench")]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Register complaints for a while; every 201 is durable before it is sent.
+    Register {
+        /// Concurrent keep-alive clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Database URL; default a fresh SQLite file in a temporary directory.
+        #[arg(long)]
+        database: Option<String>,
+    },
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn kesu_binary() -> PathBuf {
+    let me = std::env::current_exe().expect("own path");
+    let bin = me.with_file_name("kesu");
+    assert!(
+        bin.exists(),
+        "build the server first: cargo build --release --bin kesu ({} missing)",
+        bin.display()
+    );
+    bin
+}
+
+fn fsync_rate(dir: &std::path::Path) -> f64 {
+    use std::io::Write;
+    let path = dir.join("fsync.probe");
+    let mut f = std::fs::File::create(&path).expect("probe file");
+    let start = Instant::now();
+    let mut n = 0u32;
+    while start.elapsed() < Duration::from_secs(1) {
+        f.write_all(&[0u8; 4096]).expect("write");
+        f.sync_data().expect("fsync");
+        n += 1;
+    }
+    let _ = std::fs::remove_file(path);
+    f64::from(n) / start.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[u128], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+/// CPU seconds (user + system) the process has used, from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let Scenario::Register {
+        clients,
+        seconds,
+        database,
+    } = Cli::parse().scenario;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("kesu.db").display()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(kesu_binary())
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            &database,
+        ])
+        .env("KESU_ADMIN_PASSWORD", "bench-admin")
+        .env("KESU_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start kesu");
+    let server = Server(child);
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        if http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let token: Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "groupcr", "password": "Kesu@2026"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().expect("token").to_string();
+    let projects = ["GZ-001", "GZ-002", "SZ-001", "SZ-002", "SH-001", "SH-002"];
+    let subjects = [
+        ("卫生间天花板漏水", "楼上卫生间渗水到我家天花板，已经三天了。"),
+        ("客厅墙面开裂", "墙上裂缝越来越大，担心安全。"),
+        ("物业费乱收费", "物业费收费标准不透明，要求公示。"),
+        ("电梯经常故障", "电梯一周坏了三次，老人上下楼很不方便。"),
+        ("房产证迟迟办不下来", "交房两年了还没有办证。"),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let workers: Vec<_> = (0..clients)
+        .map(|w| {
+            let (base, token) = (base.clone(), token.clone());
+            tokio::spawn(async move {
+                // One client per worker with one pooled connection: a keep-alive client.
+                let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                let mut i = 0usize;
+                while Instant::now() < deadline {
+                    let (subject, description) = subjects[(w + i) % subjects.len()];
+                    let body = json!({
+                        "channel": "hotline",
+                        "complainant": {"name": "业主", "phone": format!("13{:03}{:06}", w, i % 1_000_000)},
+                        "project_code": projects[(w + i) % projects.len()],
+                        "building": "3栋", "unit": "1502",
+                        "subject": subject, "description": description
+                    });
+                    i += 1;
+                    let t = Instant::now();
+                    match client
+                        .post(format!("{base}/api/v1/complaints"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status() == 201 => {
+                            let _ = r.bytes().await;
+                            latencies.push(t.elapsed().as_micros());
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let t0 = Instant::now();
+    let cpu_before = cpu_seconds(server.0.id());
+    let client_cpu_before = cpu_seconds(std::process::id());
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for w in workers {
+        let (l, e) = w.await.unwrap();
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let acknowledged = latencies.len();
+    // Every acknowledged registration must be in the database.
+    let listed: Value = http
+        .get(format!("{base}/api/v1/complaints?limit=1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let newest = listed["items"][0]["number"].as_str().unwrap_or("").to_string();
+    let rss = peak_rss_mb(server.0.id());
+    let cpu = cpu_seconds(server.0.id()) - cpu_before;
+    let client_cpu = cpu_seconds(std::process::id()) - client_cpu_before;
+    drop(server);
+    let store_count = count_rows(&database).await;
+    println!(
+        "scenario: register (POST /api/v1/complaints), {clients} keep-alive clients, {seconds} s, database {}",
+        if database.starts_with("sqlite") {
+            "SQLite (WAL, synchronous=FULL)"
+        } else {
+            "PostgreSQL"
+        }
+    );
+    println!("acknowledged (201): {acknowledged}   errors: {errors}");
+    println!("throughput: {:.0} complaints/s", acknowledged as f64 / elapsed);
+    println!(
+        "latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    println!("server peak RSS: {rss:.1} MB; server CPU {cpu:.1} s = {:.2} ms per registration (client and server share the machine)", cpu * 1000.0 / acknowledged.max(1) as f64);
+    println!("load generator CPU {client_cpu:.1} s over {elapsed:.1} s");
+    println!(
+        "stored complaints after stop: {store_count} (= {acknowledged} acknowledged + 8 demo: {})",
+        store_count == acknowledged as i64 + 8
+    );
+    println!("newest number: {newest}");
+    if database.starts_with("sqlite") {
+        println!(
+            "disk fsync rate (4 KiB write + fdatasync): {:.0}/s",
+            fsync_rate(dir.path())
+        );
+    }
+}
+
+async fn count_rows(url: &str) -> i64 {
+    use sqlx::Connection;
+    if url.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("open");
+        sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
+            .fetch_one(&mut c)
+            .await
+            .expect("count")
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("open");
+        sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
+            .fetch_one(&mut c)
+            .await
+            .expect("count")
+    }
+}

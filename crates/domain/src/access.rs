@@ -34,20 +34,13 @@ impl Scope {
     /// Whether a complaint under `org_path`, dispatched to `departments`, is visible.
     pub fn admits(&self, org_path: &str, departments: &[i64]) -> bool {
         self.all
-            || self
-                .subtrees
-                .iter()
-                .any(|p| org_path.starts_with(p.as_str()))
+            || self.subtrees.iter().any(|p| org_path.starts_with(p.as_str()))
             || departments.iter().any(|d| self.departments.contains(d))
     }
 
     /// Whether an org node (a project, say) lies inside the scope's subtrees.
     pub fn admits_node(&self, org_path: &str) -> bool {
-        self.all
-            || self
-                .subtrees
-                .iter()
-                .any(|p| org_path.starts_with(p.as_str()))
+        self.all || self.subtrees.iter().any(|p| org_path.starts_with(p.as_str()))
     }
 }
 
@@ -58,9 +51,7 @@ pub fn scope_of(grants: &[Grant]) -> Scope {
     let mut scope = Scope::default();
     for g in grants {
         let department_bound = matches!(g.role, Role::Handler | Role::DeptHead)
-            && g.department
-                .as_ref()
-                .is_some_and(|(_, code)| code != OWNING_DEPARTMENT);
+            && g.department.as_ref().is_some_and(|(_, code)| code != OWNING_DEPARTMENT);
         if g.role == Role::GroupCr {
             scope.all = true;
         } else if department_bound {
@@ -133,10 +124,7 @@ mod tests {
         assert_eq!(s.subtrees, ["/1/2/", "/1/3/"]);
         assert!(s.admits("/1/2/5/9/", &[]));
         assert!(!s.admits("/1/4/", &[]));
-        assert!(
-            !s.admits("/1/20/", &[]),
-            "a sibling with a longer id is outside"
-        );
+        assert!(!s.admits("/1/20/", &[]), "a sibling with a longer id is outside");
 
         let h = scope_of(&[grant(Role::Handler, "/1/2/", Some((7, "engineering")))]);
         assert!(h.subtrees.is_empty() && h.departments == [7]);
@@ -156,9 +144,6 @@ mod tests {
         assert!(!allows(Role::Handler, Permission::RegisterComplaint));
         assert!(!allows(Role::Auditor, Permission::RegisterComplaint));
         assert!(allows(Role::Auditor, Permission::ReadComplaints));
-        assert!(
-            allows(Role::Admin, Permission::Administer)
-                && !allows(Role::GroupCr, Permission::Administer)
-        );
+        assert!(allows(Role::Admin, Permission::Administer) && !allows(Role::GroupCr, Permission::Administer));
     }
 }

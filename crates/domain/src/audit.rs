@@ -59,26 +59,8 @@ mod tests {
         assert_eq!(h.len(), 64);
         assert_eq!(h, chain_hash(GENESIS, &f));
         assert_ne!(h, chain_hash(&h, &f));
-        assert_ne!(
-            h,
-            chain_hash(
-                GENESIS,
-                &ChainedFields {
-                    payload: "{ }",
-                    ..f
-                }
-            )
-        );
-        assert_ne!(
-            h,
-            chain_hash(
-                GENESIS,
-                &ChainedFields {
-                    actor_id: None,
-                    ..f
-                }
-            )
-        );
+        assert_ne!(h, chain_hash(GENESIS, &ChainedFields { payload: "{ }", ..f }));
+        assert_ne!(h, chain_hash(GENESIS, &ChainedFields { actor_id: None, ..f }));
         assert_ne!(
             h,
             chain_hash(

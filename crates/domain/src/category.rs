@@ -76,15 +76,7 @@ fn top(code: &str, zh: &str, en: &str, dept: &str) -> Category {
     }
 }
 
-fn leaf(
-    parent: &str,
-    code: &str,
-    zh: &str,
-    en: &str,
-    dept: &str,
-    words: &[&str],
-    pairs: &[&[&[&str]]],
-) -> Category {
+fn leaf(parent: &str, code: &str, zh: &str, en: &str, dept: &str, words: &[&str], pairs: &[&[&[&str]]]) -> Category {
     let mut phrases: Vec<Phrase> = words.iter().map(|w| Phrase::of(&[&[w]])).collect();
     phrases.extend(pairs.iter().map(|p| Phrase::of(p)));
     Category {
@@ -101,21 +93,14 @@ fn leaf(
 /// 002 §2.3, the examples of 000 §3.2.2 and the special routings of R-IN-7 (002 §3).
 pub fn default_categories() -> Vec<Category> {
     vec![
-        top(
-            "engineering",
-            "工程管理类",
-            "Engineering and quality",
-            "engineering",
-        ),
+        top("engineering", "工程管理类", "Engineering and quality", "engineering"),
         leaf(
             "engineering",
             "leakage",
             "渗漏水",
             "Leaks and seepage",
             "engineering",
-            &[
-                "漏水", "渗水", "渗漏", "滴水", "返潮", "水渍", "发霉", "霉斑", "反水",
-            ],
+            &["漏水", "渗水", "渗漏", "滴水", "返潮", "水渍", "发霉", "霉斑", "反水"],
             &[],
         ),
         leaf(
@@ -154,16 +139,7 @@ pub fn default_categories() -> Vec<Category> {
             "门窗",
             "Doors and windows",
             "engineering",
-            &[
-                "门窗",
-                "窗户",
-                "推拉门",
-                "入户门",
-                "窗框",
-                "玻璃",
-                "密封条",
-                "防盗门",
-            ],
+            &["门窗", "窗户", "推拉门", "入户门", "窗框", "玻璃", "密封条", "防盗门"],
             &[],
         ),
         leaf(
@@ -181,10 +157,7 @@ pub fn default_categories() -> Vec<Category> {
                 "拖着不修",
                 "修了又坏",
             ],
-            &[&[
-                &["维修", "报修", "修理"],
-                &["没人来", "不及时", "拖", "几次", "多次"],
-            ]],
+            &[&[&["维修", "报修", "修理"], &["没人来", "不及时", "拖", "几次", "多次"]]],
         ),
         leaf(
             "engineering",
@@ -192,14 +165,7 @@ pub fn default_categories() -> Vec<Category> {
             "质量问题",
             "Construction quality",
             "engineering",
-            &[
-                "质量问题",
-                "偷工减料",
-                "不平整",
-                "歪斜",
-                "房屋质量",
-                "施工质量",
-            ],
+            &["质量问题", "偷工减料", "不平整", "歪斜", "房屋质量", "施工质量"],
             &[],
         ),
         top("design", "规划设计类", "Planning and design", "design"),
@@ -246,16 +212,7 @@ pub fn default_categories() -> Vec<Category> {
             "合同纠纷",
             "Contract disputes",
             "sales",
-            &[
-                "合同",
-                "违约",
-                "退房",
-                "定金",
-                "首付",
-                "贷款",
-                "按揭",
-                "违约金",
-            ],
+            &["合同", "违约", "退房", "定金", "首付", "贷款", "按揭", "违约金"],
             &[],
         ),
         leaf(
@@ -283,15 +240,7 @@ pub fn default_categories() -> Vec<Category> {
             "及时性与效率",
             "Timeliness and efficiency",
             "service",
-            &[
-                "没人回复",
-                "没有回音",
-                "不回复",
-                "拖延",
-                "推诿",
-                "踢皮球",
-                "效率低",
-            ],
+            &["没人回复", "没有回音", "不回复", "拖延", "推诿", "踢皮球", "效率低"],
             &[],
         ),
         leaf(
@@ -433,13 +382,7 @@ pub fn default_categories() -> Vec<Category> {
             "制度流程",
             "Company rules and processes",
             "quality",
-            &[
-                "制度不合理",
-                "流程不合理",
-                "规定不合理",
-                "办事流程",
-                "手续繁琐",
-            ],
+            &["制度不合理", "流程不合理", "规定不合理", "办事流程", "手续繁琐"],
             &[],
         ),
         leaf(
@@ -464,12 +407,7 @@ mod tests {
     use super::*;
 
     fn classify_text(subject: &str, body: &str) -> String {
-        classify(
-            &Prepared::new(subject),
-            &Prepared::new(body),
-            &default_categories(),
-        )
-        .code
+        classify(&Prepared::new(subject), &Prepared::new(body), &default_categories()).code
     }
 
     #[test]
@@ -481,38 +419,14 @@ mod tests {
                 "engineering.leakage",
             ),
             ("客厅墙面开裂", "墙上裂缝越来越大", "engineering.cracking"),
-            (
-                "房产证迟迟办不下来",
-                "交房两年了还没有办证",
-                "marketing.certificate",
-            ),
-            (
-                "销售承诺的学校没有了",
-                "当时置业顾问说旁边有学校",
-                "marketing.promise",
-            ),
-            (
-                "管家态度恶劣",
-                "打电话问进度被骂了",
-                "special.staff_conduct",
-            ),
+            ("房产证迟迟办不下来", "交房两年了还没有办证", "marketing.certificate"),
+            ("销售承诺的学校没有了", "当时置业顾问说旁边有学校", "marketing.promise"),
+            ("管家态度恶劣", "打电话问进度被骂了", "special.staff_conduct"),
             ("物业费乱收费", "", "property.fees"),
-            (
-                "公司的报修流程不合理",
-                "办事流程太繁琐，制度不合理",
-                "special.policy",
-            ),
-            (
-                "派出所民警到访",
-                "公安来小区调查取证",
-                "special.official_visit",
-            ),
+            ("公司的报修流程不合理", "办事流程太繁琐，制度不合理", "special.policy"),
+            ("派出所民警到访", "公安来小区调查取证", "special.official_visit"),
             ("邻居养狗", "狗叫整夜", "property.neighbour"),
-            (
-                "报修三次都没人来",
-                "维修一直拖着",
-                "engineering.maintenance_delay",
-            ),
+            ("报修三次都没人来", "维修一直拖着", "engineering.maintenance_delay"),
             ("想问一下", "随便说说", FALLBACK),
         ];
         for (s, b, want) in cases {
@@ -523,13 +437,7 @@ mod tests {
     #[test]
     fn special_routings_of_r_in_7() {
         let cats = default_categories();
-        let dept = |code: &str| {
-            cats.iter()
-                .find(|c| c.code == code)
-                .unwrap()
-                .department
-                .clone()
-        };
+        let dept = |code: &str| cats.iter().find(|c| c.code == code).unwrap().department.clone();
         assert_eq!(dept("special.staff_conduct"), "hr");
         assert_eq!(dept("special.internal"), "hr");
         assert_eq!(dept("special.policy"), "quality");

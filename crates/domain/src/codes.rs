@@ -25,11 +25,7 @@ pub trait Code: Sized + Copy + 'static {
     }
     /// The comma-separated list of valid codes, for error messages.
     fn expected() -> String {
-        Self::ALL
-            .iter()
-            .map(|v| v.code())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -141,10 +137,7 @@ code_enum!(
 impl State {
     /// Whether the matter is still open (not closed, archived, withdrawn or merged).
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            State::Closed | State::Archived | State::Withdrawn | State::Merged
-        )
+        !matches!(self, State::Closed | State::Archived | State::Withdrawn | State::Merged)
     }
 }
 

@@ -130,11 +130,7 @@ pub fn grade(input: &GradingInput<'_>, rules: &[TextRule]) -> GradeDecision {
         );
     }
     match input.channel {
-        Channel::Media => raise(
-            Grade::Important,
-            "rule:media:channel=media".into(),
-            &mut reasons,
-        ),
+        Channel::Media => raise(Grade::Important, "rule:media:channel=media".into(), &mut reasons),
         Channel::Government => raise(
             Grade::Important,
             "rule:government:channel=government".into(),
@@ -224,16 +220,7 @@ pub fn default_rules() -> Vec<TextRule> {
             Emergency,
             "水浸",
             &[
-                &[&[
-                    "水浸",
-                    "被淹",
-                    "淹水",
-                    "淹了",
-                    "水漫",
-                    "泡水",
-                    "积水没过",
-                    "倒灌",
-                ]],
+                &[&["水浸", "被淹", "淹水", "淹了", "水漫", "泡水", "积水没过", "倒灌"]],
                 &[&["爆管", "水管爆", "水管爆裂", "管道爆裂"]],
             ],
         ),
@@ -384,22 +371,14 @@ mod tests {
         let rules = default_rules();
         let cases = [
             case("卫生间天花板漏水", Grade::General, &[]),
-            case(
-                "电梯困人，快来救援",
-                Grade::Urgent,
-                &["rule:emergency:电梯困人"],
-            ),
+            case("电梯困人，快来救援", Grade::Urgent, &["rule:emergency:电梯困人"]),
             case(
                 "3栋的电梯停在半空，我女儿被困在里面半小时了",
                 Grade::Urgent,
                 &["rule:emergency:电梯困人"],
             ),
             case("楼下着火了", Grade::Urgent, &["rule:emergency:火灾"]),
-            case(
-                "地下车库被淹了，车都泡水了",
-                Grade::Urgent,
-                &["rule:emergency:水浸"],
-            ),
+            case("地下车库被淹了，车都泡水了", Grade::Urgent, &["rule:emergency:水浸"]),
             case(
                 "小区突然停电，已经两个小时",
                 Grade::Urgent,
@@ -420,16 +399,8 @@ mod tests {
                 Grade::Urgent,
                 &["rule:emergency:盗窃等破坏性行为"],
             ),
-            case(
-                "再不处理我就找记者曝光",
-                Grade::Important,
-                &["rule:media:媒体曝光"],
-            ),
-            case(
-                "已经打了12345反映",
-                Grade::Important,
-                &["rule:government:政府部门介入"],
-            ),
+            case("再不处理我就找记者曝光", Grade::Important, &["rule:media:媒体曝光"]),
+            case("已经打了12345反映", Grade::Important, &["rule:government:政府部门介入"]),
             case("没有停电，只是灯闪", Grade::General, &[]),
             Case {
                 households: 3,
@@ -445,19 +416,11 @@ mod tests {
             },
             Case {
                 channel: Channel::Government,
-                ..case(
-                    "外墙渗水",
-                    Grade::Important,
-                    &["rule:government:channel=government"],
-                )
+                ..case("外墙渗水", Grade::Important, &["rule:government:channel=government"])
             },
             Case {
                 repeat: Some("KS-202611-00001"),
-                ..case(
-                    "还是漏水",
-                    Grade::Important,
-                    &["rule:repeat:KS-202611-00001"],
-                )
+                ..case("还是漏水", Grade::Important, &["rule:repeat:KS-202611-00001"])
             },
             // Combinations: floors take the maximum, repeat raises the result by one.
             Case {

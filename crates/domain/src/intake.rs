@@ -126,18 +126,10 @@ impl NewComplaint {
     pub fn parse(raw: &RawComplaint, now: DateTime<Utc>) -> Result<NewComplaint, Vec<FieldError>> {
         let mut errors = Vec::new();
 
-        let channel = keep(
-            &mut errors,
-            required_code::<Channel>("channel", raw.channel.as_deref()),
-        );
+        let channel = keep(&mut errors, required_code::<Channel>("channel", raw.channel.as_deref()));
         let name = keep(
             &mut errors,
-            required_text(
-                "complainant.name",
-                raw.name.as_deref(),
-                limits::NAME,
-                Lines::Single,
-            ),
+            required_text("complainant.name", raw.name.as_deref(), limits::NAME, Lines::Single),
         );
         let phone = keep(
             &mut errors,
@@ -166,21 +158,11 @@ impl NewComplaint {
         );
         let project_code = keep(
             &mut errors,
-            required_text(
-                "project_code",
-                raw.project_code.as_deref(),
-                limits::CODE,
-                Lines::Single,
-            ),
+            required_text("project_code", raw.project_code.as_deref(), limits::CODE, Lines::Single),
         );
         let building = keep(
             &mut errors,
-            optional_text(
-                "building",
-                raw.building.as_deref(),
-                limits::PLACE,
-                Lines::Single,
-            ),
+            optional_text("building", raw.building.as_deref(), limits::PLACE, Lines::Single),
         );
         let unit = keep(
             &mut errors,
@@ -188,25 +170,12 @@ impl NewComplaint {
         );
         let location = keep(
             &mut errors,
-            optional_text(
-                "location",
-                raw.location.as_deref(),
-                limits::LOCATION,
-                Lines::Single,
-            ),
+            optional_text("location", raw.location.as_deref(), limits::LOCATION, Lines::Single),
         );
-        let stage = keep(
-            &mut errors,
-            optional_code::<Stage>("stage", raw.stage.as_deref()),
-        );
+        let stage = keep(&mut errors, optional_code::<Stage>("stage", raw.stage.as_deref()));
         let subject = keep(
             &mut errors,
-            required_text(
-                "subject",
-                raw.subject.as_deref(),
-                limits::SUBJECT,
-                Lines::Single,
-            ),
+            required_text("subject", raw.subject.as_deref(), limits::SUBJECT, Lines::Single),
         );
         let description = keep(
             &mut errors,
@@ -219,12 +188,7 @@ impl NewComplaint {
         );
         let demands = keep(
             &mut errors,
-            optional_text(
-                "demands",
-                raw.demands.as_deref(),
-                limits::DEMANDS,
-                Lines::Multi,
-            ),
+            optional_text("demands", raw.demands.as_deref(), limits::DEMANDS, Lines::Multi),
         );
         let received_at = keep(&mut errors, received_at(raw.received_at.as_deref(), now));
         let category_code = keep(
@@ -236,10 +200,7 @@ impl NewComplaint {
                 Lines::Single,
             ),
         );
-        let grade = keep(
-            &mut errors,
-            optional_code::<Grade>("grade", raw.grade.as_deref()),
-        );
+        let grade = keep(&mut errors, optional_code::<Grade>("grade", raw.grade.as_deref()));
         let grade_reason = keep(
             &mut errors,
             optional_text(
@@ -298,12 +259,7 @@ fn optional(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.trim().is_empty())
 }
 
-fn required_text(
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-    lines: Lines,
-) -> Result<String, FieldError> {
+fn required_text(field: &str, v: Option<&str>, max: usize, lines: Lines) -> Result<String, FieldError> {
     match v {
         None => Err(FieldError::new(field, "is required")),
         Some(s) => text(field, s, max, lines),
@@ -411,10 +367,7 @@ mod tests {
             received_at: None,
             ..valid()
         };
-        assert_eq!(
-            NewComplaint::parse(&no_time, now()).unwrap().received_at,
-            now()
-        );
+        assert_eq!(NewComplaint::parse(&no_time, now()).unwrap().received_at, now());
     }
 
     #[test]
@@ -453,13 +406,7 @@ mod tests {
 
     #[test]
     fn contact_rules() {
-        assert_eq!(
-            fields(RawComplaint {
-                phone: None,
-                ..valid()
-            }),
-            ["complainant.phone"]
-        );
+        assert_eq!(fields(RawComplaint { phone: None, ..valid() }), ["complainant.phone"]);
         let email_only = RawComplaint {
             phone: None,
             email: Some("a@b.cn".into()),

@@ -16,8 +16,5 @@ pub mod sla;
 pub mod time;
 pub mod validate;
 
-pub use codes::{
-    Channel, Code, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage,
-    State,
-};
+pub use codes::{Channel, Code, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage, State};
 pub use validate::FieldError;

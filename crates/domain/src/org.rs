@@ -47,10 +47,7 @@ impl NodeKind {
         use NodeKind::*;
         matches!(
             (parent, self),
-            (Group, Region)
-                | (Region, City)
-                | (City, Project)
-                | (Group | Region | City, PropertyCompany)
+            (Group, Region) | (Region, City) | (City, Project) | (Group | Region | City, PropertyCompany)
         )
     }
 }
@@ -186,10 +183,7 @@ mod tests {
             assert!(inside >= "/1/7/" && inside < upper.as_str());
         }
         for outside in ["/1/70/", "/1/8/", "/1/", "/1/6/"] {
-            assert!(
-                !(outside >= "/1/7/" && outside < upper.as_str()),
-                "{outside}"
-            );
+            assert!(!(outside >= "/1/7/" && outside < upper.as_str()), "{outside}");
         }
     }
 }

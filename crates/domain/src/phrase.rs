@@ -7,19 +7,48 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Synonym groups that must all occur in one sentence.
+/// Synonym groups that must all occur in one sentence. Synonyms are kept normalised (see
+/// [`normalise`]) from construction on, so matching does no per-call work on them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Phrase(pub Vec<Vec<String>>);
+#[serde(from = "Vec<Vec<String>>", into = "Vec<Vec<String>>")]
+pub struct Phrase(Vec<Vec<String>>);
+
+impl From<Vec<Vec<String>>> for Phrase {
+    fn from(groups: Vec<Vec<String>>) -> Phrase {
+        Phrase::new(groups)
+    }
+}
+
+impl From<Phrase> for Vec<Vec<String>> {
+    fn from(p: Phrase) -> Self {
+        p.0
+    }
+}
 
 impl Phrase {
+    /// Builds a phrase from synonym groups, normalising every synonym.
+    pub fn new(groups: Vec<Vec<String>>) -> Phrase {
+        Phrase(
+            groups
+                .into_iter()
+                .map(|g| g.iter().map(|w| normalise(w)).collect())
+                .collect(),
+        )
+    }
+
     /// Builds a phrase from string slices: `Phrase::of(&[&["电梯", "升降梯"], &["困", "关在"]])`.
     pub fn of(groups: &[&[&str]]) -> Phrase {
-        Phrase(
+        Phrase::new(
             groups
                 .iter()
                 .map(|g| g.iter().map(|s| s.to_string()).collect())
                 .collect(),
         )
+    }
+
+    /// The synonym groups.
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.0
     }
 
     /// Whether every group has a non-negated synonym in one sentence of `text` (used for grading).
@@ -41,12 +70,7 @@ impl Phrase {
         text.sentences.iter().find_map(|s| {
             self.0
                 .iter()
-                .map(|group| {
-                    group
-                        .iter()
-                        .find(|w| contains(s, &normalise(w), polarity))
-                        .cloned()
-                })
+                .map(|group| group.iter().find(|w| contains(s, w, polarity)).cloned())
                 .collect::<Option<Vec<_>>>()
         })
     }
@@ -139,6 +163,16 @@ mod tests {
 
     #[test]
     fn normalises_full_width_and_case() {
+        assert_eq!(
+            Phrase::of(&[&["ＣＣＴＶ 曝光"]]).groups(),
+            [vec!["cctv曝光".to_string()]]
+        );
+        let stored: Phrase = serde_json::from_str(r#"[["１２３４５"]]"#).unwrap();
+        assert_eq!(
+            stored.groups(),
+            [vec!["12345".to_string()]],
+            "normalised when loaded too"
+        );
         let p = Phrase::of(&[&["12345"]]);
         assert!(p.matches(&Prepared::new("已经打了１２３４５")));
         let q = Phrase::of(&[&["cctv"]]);
@@ -159,7 +193,7 @@ mod tests {
         assert!(!p.matches(&Prepared::new("昨天没有停电")));
         assert!(p.mentions(&Prepared::new("昨天没有停电")).is_some());
         assert!(p.matches(&Prepared::new("昨天没有热水，今天又停电")));
-        assert!(!Phrase(vec![]).is_valid());
+        assert!(!Phrase::new(vec![]).is_valid());
         assert!(!Phrase::of(&[&[" "]]).is_valid());
     }
 }

@@ -71,11 +71,7 @@ mod tests {
         let codes: Vec<_> = general.iter().map(|d| d.clock).collect();
         assert_eq!(
             codes,
-            [
-                SlaClock::FirstResponse,
-                SlaClock::Dispatch,
-                SlaClock::Acknowledge
-            ]
+            [SlaClock::FirstResponse, SlaClock::Dispatch, SlaClock::Acknowledge]
         );
         assert_eq!(general[0].due_at, t + Duration::hours(1));
         let urgent = intake_deadlines(Grade::Urgent, t);
@@ -95,10 +91,7 @@ mod tests {
             met_at: None,
         };
         assert_eq!(d.state_at(t), DeadlineState::Running);
-        assert_eq!(
-            d.state_at(t + Duration::seconds(1)),
-            DeadlineState::Breached
-        );
+        assert_eq!(d.state_at(t + Duration::seconds(1)), DeadlineState::Breached);
         let met = Deadline {
             state: DeadlineState::Met,
             ..d

@@ -33,18 +33,10 @@ pub enum Lines {
 /// Checks a free-text field: trims it, rejects empty, over-long and control characters.
 ///
 /// Length counts Unicode scalar values, so a Chinese character or an emoji counts as one.
-pub fn text(
-    field: &str,
-    value: &str,
-    max_chars: usize,
-    lines: Lines,
-) -> Result<String, FieldError> {
+pub fn text(field: &str, value: &str, max_chars: usize, lines: Lines) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new(
-            field,
-            "must not be empty or only whitespace",
-        ));
+        return Err(FieldError::new(field, "must not be empty or only whitespace"));
     }
     let count = trimmed.chars().count();
     if count > max_chars {
@@ -90,10 +82,7 @@ mod tests {
 
     #[test]
     fn text_rules() {
-        assert_eq!(
-            text("f", "  漏水 😀 ", 10, Lines::Single).unwrap(),
-            "漏水 😀"
-        );
+        assert_eq!(text("f", "  漏水 😀 ", 10, Lines::Single).unwrap(), "漏水 😀");
         assert!(text("f", "   ", 10, Lines::Single).is_err());
         assert!(text("f", "", 10, Lines::Single).is_err());
         assert!(text("f", "一二三四五六七八九十", 10, Lines::Single).is_ok());
@@ -103,10 +92,7 @@ mod tests {
         assert!(text("f", "a\nb\tc", 10, Lines::Multi).is_ok());
         assert!(text("f", "a\u{202E}b", 10, Lines::Multi).is_err());
         assert!(text("f", "a\u{0000}b", 10, Lines::Multi).is_err());
-        assert_eq!(
-            optional_text("f", Some("  "), 5, Lines::Single).unwrap(),
-            None
-        );
+        assert_eq!(optional_text("f", Some("  "), 5, Lines::Single).unwrap(), None);
         assert_eq!(optional_text("f", None, 5, Lines::Single).unwrap(), None);
     }
 }

@@ -25,11 +25,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash of a random password, verified against when the user does not exist, so a wrong
@@ -86,11 +82,7 @@ impl Principal {
 
     /// Whether an org node (project) lies under one of the caller's grants.
     pub fn sees_node(&self, org_path: &str) -> bool {
-        self.scope.all
-            || self
-                .grants
-                .iter()
-                .any(|g| org_path.starts_with(g.org_path.as_str()))
+        self.scope.all || self.grants.iter().any(|g| org_path.starts_with(g.org_path.as_str()))
     }
 }
 
@@ -113,45 +105,40 @@ pub async fn load_grants(c: &mut store::Conn<'_>, user_id: i64) -> Result<Vec<Gr
 impl FromRequestParts<AppState> for Principal {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                AppError::Unauthorized(
-                    "Send Authorization: Bearer <token>; get one from POST /api/v1/auth/token."
-                        .into(),
-                )
-            })?;
-        let value = header.to_str().map_err(|_| {
-            AppError::Unauthorized("The Authorization header is not readable.".into())
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+            AppError::Unauthorized("Send Authorization: Bearer <token>; get one from POST /api/v1/auth/token.".into())
         })?;
+        let value = header
+            .to_str()
+            .map_err(|_| AppError::Unauthorized("The Authorization header is not readable.".into()))?;
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or_else(|| AppError::Unauthorized("Use the Bearer scheme.".into()))?;
+        let hash = token_hash(token);
+        if let Some(p) = state.cached_principal(&hash) {
+            return Ok(p);
+        }
         let now = domain::time::to_millis(state.clock.now());
         let mut r = state.store.reader().await?;
         let mut c = r.conn();
-        let user = store::users::user_by_token(&mut c, &token_hash(token), now)
+        let owner = store::users::token_owner(&mut c, &hash, now)
             .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized("The token is unknown, expired or revoked.".into())
-            })?;
-        let grants = load_grants(&mut c, user.id).await?;
+            .ok_or_else(|| AppError::Unauthorized("The token is unknown, expired or revoked.".into()))?;
+        let grants = load_grants(&mut c, owner.id).await?;
         let scope = scope_of(&grants);
-        Ok(Principal {
-            user_id: user.id,
-            username: user.username,
-            display_name: user.display_name,
+        let principal = Principal {
+            user_id: owner.id,
+            username: owner.username,
+            display_name: owner.display_name,
             grants,
             scope,
-        })
+        };
+        state.cache_principal(hash, principal.clone(), domain::time::from_millis(owner.expires_at));
+        Ok(principal)
     }
 }
 

@@ -25,10 +25,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("database_url", &redact_url(&self.database_url))
-            .field(
-                "admin_password",
-                &self.admin_password.as_ref().map(|_| "***"),
-            )
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
             .field("demo", &self.demo)
             .field("token_ttl_hours", &self.token_ttl_hours)
             .finish()

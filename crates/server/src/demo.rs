@@ -36,28 +36,10 @@ const PROJECTS: [(&str, &str, &str); 6] = [
 /// Username, display name, role, node code, department code.
 pub const USERS: [(&str, &str, &str, &str, Option<&str>); 11] = [
     ("agent", "王丽", "agent", "C-GZ", Some("service")),
-    (
-        "specialist",
-        "陈静",
-        "specialist",
-        "R-SOUTH",
-        Some("service"),
-    ),
-    (
-        "supervisor",
-        "刘洋",
-        "supervisor",
-        "R-SOUTH",
-        Some("service"),
-    ),
+    ("specialist", "陈静", "specialist", "R-SOUTH", Some("service")),
+    ("supervisor", "刘洋", "supervisor", "R-SOUTH", Some("service")),
     ("handler", "赵强", "handler", "GZ-001", Some("engineering")),
-    (
-        "depthead",
-        "孙伟",
-        "dept_head",
-        "GZ-001",
-        Some("engineering"),
-    ),
+    ("depthead", "孙伟", "dept_head", "GZ-001", Some("engineering")),
     ("projecthead", "周涛", "project_head", "GZ-001", None),
     ("cityhead", "吴敏", "city_head", "C-GZ", None),
     ("regionhead", "郑华", "region_head", "R-SOUTH", None),
@@ -84,13 +66,11 @@ pub async fn load_if_empty(state: &AppState, complaints: bool) -> anyhow::Result
                     .find(|n| n.parent_id.is_none())
                     .ok_or_else(|| StoreError::Corrupt("no group node".into()))?;
                 let mut codes = vec![(group.code.clone(), group.clone())];
-                let add =
-                    |codes: &mut Vec<(String, org::NodeRow)>, code: &str, node: org::NodeRow| {
-                        codes.push((code.to_string(), node))
-                    };
+                let add = |codes: &mut Vec<(String, org::NodeRow)>, code: &str, node: org::NodeRow| {
+                    codes.push((code.to_string(), node))
+                };
                 for (code, name, en) in REGIONS {
-                    let id =
-                        org::insert_node(c, Some(&group), "region", code, name, Some(en)).await?;
+                    let id = org::insert_node(c, Some(&group), "region", code, name, Some(en)).await?;
                     add(&mut codes, code, org::node(c, id).await?.expect("inserted"));
                 }
                 for (code, name, en, region) in CITIES {
@@ -99,8 +79,7 @@ pub async fn load_if_empty(state: &AppState, complaints: bool) -> anyhow::Result
                         .find(|(c, _)| c == region)
                         .map(|(_, n)| n.clone())
                         .expect("region");
-                    let id =
-                        org::insert_node(c, Some(&parent), "city", code, name, Some(en)).await?;
+                    let id = org::insert_node(c, Some(&parent), "city", code, name, Some(en)).await?;
                     add(&mut codes, code, org::node(c, id).await?.expect("inserted"));
                 }
                 for (code, name, city) in PROJECTS {
@@ -109,8 +88,7 @@ pub async fn load_if_empty(state: &AppState, complaints: bool) -> anyhow::Result
                         .find(|(c, _)| c == city)
                         .map(|(_, n)| n.clone())
                         .expect("city");
-                    let id =
-                        org::insert_node(c, Some(&parent), "project", code, name, None).await?;
+                    let id = org::insert_node(c, Some(&parent), "project", code, name, None).await?;
                     add(&mut codes, code, org::node(c, id).await?.expect("inserted"));
                     for b in 1..=3 {
                         let building = org::insert_building(c, id, &format!("{b}栋"), b).await?;
@@ -275,8 +253,7 @@ async fn register_samples(state: &AppState) -> anyhow::Result<()> {
         scope: scope_of(&grants),
         grants,
     };
-    for (channel, project, building, unit, name, phone, subject, description, households) in SAMPLES
-    {
+    for (channel, project, building, unit, name, phone, subject, description, households) in SAMPLES {
         let raw = RawComplaint {
             channel: Some(channel.into()),
             name: Some(name.into()),

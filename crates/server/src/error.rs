@@ -68,12 +68,7 @@ impl AppError {
                 "Unauthorized",
                 "未认证或凭据无效",
             ),
-            Forbidden(_) => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Forbidden",
-                "无权执行此操作",
-            ),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", "无权执行此操作"),
             NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found", "未找到"),
             MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -124,12 +119,9 @@ impl AppError {
     fn detail(&self) -> String {
         use AppError::*;
         match self {
-            BadRequest(d)
-            | Unauthorized(d)
-            | Forbidden(d)
-            | Conflict(d)
-            | TooLarge(d)
-            | UnsupportedMediaType(d) => d.clone(),
+            BadRequest(d) | Unauthorized(d) | Forbidden(d) | Conflict(d) | TooLarge(d) | UnsupportedMediaType(d) => {
+                d.clone()
+            }
             NotFound => "No such resource, or it is outside your scope.".into(),
             MethodNotAllowed => "This path does not accept this method.".into(),
             Validation(errors) => format!("{} field(s) are invalid.", errors.len()),

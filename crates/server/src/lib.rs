@@ -14,10 +14,7 @@ pub use config::Config;
 pub use state::AppState;
 
 /// Opens the store, bootstraps it, optionally loads demo data, and returns the router with its state.
-pub async fn build(
-    config: Config,
-    clock: std::sync::Arc<dyn Clock>,
-) -> anyhow::Result<(axum::Router, AppState)> {
+pub async fn build(config: Config, clock: std::sync::Arc<dyn Clock>) -> anyhow::Result<(axum::Router, AppState)> {
     let store = store::Store::open(&config.database_url, store::StoreOptions::default()).await?;
     services::bootstrap::run(&store, &config, clock.now()).await?;
     let state = AppState::new(store, config, clock).await?;

@@ -57,9 +57,7 @@ struct ServeArgs {
 
 fn config(database: &str) -> Config {
     let mut c = Config::for_database(database);
-    c.admin_password = std::env::var("KESU_ADMIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
+    c.admin_password = std::env::var("KESU_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
     c
 }
 
@@ -91,9 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (router, state) = kesu::build(cfg.clone(), clock).await?;
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown())
-                .await?;
+            axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
             state.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,10 +1,14 @@
 //! Shared state handed to every request: store, clock, configuration and the rule data.
 
+use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::config::Config;
+use chrono::{DateTime, Utc};
 use domain::category::Category;
 use domain::grading::TextRule;
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use store::Store;
 
 /// Categories and grading rules, loaded from the database (R-GR-2, R-GR-3).
@@ -33,20 +37,29 @@ pub struct AppState {
     /// The time source.
     pub clock: Arc<dyn Clock>,
     taxonomy: Arc<RwLock<Arc<Taxonomy>>>,
+    principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
 }
+
+#[derive(Clone)]
+struct CachedPrincipal {
+    principal: Principal,
+    token_expires_at: DateTime<Utc>,
+    cached_at: Instant,
+}
+
+/// How long a token's resolved principal (user, grants, scope) is reused before it is read again.
+pub const PRINCIPAL_CACHE_TTL: Duration = Duration::from_secs(10);
+const PRINCIPAL_CACHE_MAX: usize = 10_000;
 
 impl AppState {
     /// Builds the state and loads the taxonomy.
-    pub async fn new(
-        store: Store,
-        config: Config,
-        clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<AppState> {
+    pub async fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let state = AppState {
             store,
             config: Arc::new(config),
             clock,
             taxonomy: Arc::default(),
+            principals: Arc::default(),
         };
         state.reload_taxonomy().await?;
         Ok(state)
@@ -55,6 +68,35 @@ impl AppState {
     /// The current categories and rules.
     pub fn taxonomy(&self) -> Arc<Taxonomy> {
         self.taxonomy.read().expect("taxonomy lock").clone()
+    }
+
+    /// The cached principal of a token hash, if fresh and the token has not expired by the clock.
+    pub fn cached_principal(&self, token_hash: &str) -> Option<Principal> {
+        let now = self.clock.now();
+        let cache = self.principals.lock().expect("principal cache");
+        cache
+            .get(token_hash)
+            .filter(|c| c.cached_at.elapsed() < PRINCIPAL_CACHE_TTL && c.token_expires_at > now)
+            .map(|c| c.principal.clone())
+    }
+
+    /// Remembers a token's principal for [`PRINCIPAL_CACHE_TTL`].
+    pub fn cache_principal(&self, token_hash: String, principal: Principal, token_expires_at: DateTime<Utc>) {
+        let mut cache = self.principals.lock().expect("principal cache");
+        if cache.len() >= PRINCIPAL_CACHE_MAX {
+            cache.retain(|_, c| c.cached_at.elapsed() < PRINCIPAL_CACHE_TTL);
+            if cache.len() >= PRINCIPAL_CACHE_MAX {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            token_hash,
+            CachedPrincipal {
+                principal,
+                token_expires_at,
+                cached_at: Instant::now(),
+            },
+        );
     }
 
     /// Reloads categories and rules after an administrator changed them.

@@ -65,10 +65,8 @@ mod probe {
             return false;
         };
         let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
-        if s.write_all(
-            format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .is_err()
+        if s.write_all(format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .is_err()
         {
             return false;
         }
@@ -80,12 +78,8 @@ mod probe {
 
 /// The first ```bash block under "## Try it" in the README.
 fn readme_example() -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme
-        .split("## Try it")
-        .nth(1)
-        .expect("README has a Try it section");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme.split("## Try it").nth(1).expect("README has a Try it section");
     let start = section.find("```bash\n").expect("a bash block") + "```bash\n".len();
     let end = section[start..].find("```").unwrap() + start;
     section[start..end].to_string()
@@ -104,11 +98,7 @@ fn readme_examples_work_as_printed() {
         "set -euo pipefail\n{}",
         readme_example().replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"))
     );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let out = Command::new("bash").arg("-c").arg(&script).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -118,21 +108,14 @@ fn readme_examples_work_as_printed() {
     let mut lines = stdout.lines();
     let registered = lines.next().unwrap();
     assert!(
-        registered.starts_with("registered KS-")
-            && registered.len() == "registered KS-202611-00009".len(),
+        registered.starts_with("registered KS-") && registered.len() == "registered KS-202611-00009".len(),
         "{registered}"
     );
     let complaint: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
-    assert_eq!(
-        complaint["number"].as_str(),
-        registered.strip_prefix("registered ")
-    );
+    assert_eq!(complaint["number"].as_str(), registered.strip_prefix("registered "));
     assert_eq!(complaint["complainant"]["phone"], "138****5678");
     assert_eq!(complaint["category"]["code"], "engineering.leakage");
-    assert_eq!(
-        complaint["grade"], "important",
-        "the README promises the repeat rule"
-    );
+    assert_eq!(complaint["grade"], "important", "the README promises the repeat rule");
     assert!(complaint["grade_reasons"][0]
         .as_str()
         .unwrap()
@@ -144,19 +127,11 @@ fn readme_examples_work_as_printed() {
         .iter()
         .any(|c| c["number"] == complaint["number"]));
     assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["grade"] == "urgent"),
+        list["items"].as_array().unwrap().iter().any(|c| c["grade"] == "urgent"),
         "the lift entrapment sample"
     );
     // The idempotent retry the README describes.
-    let again = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let again = Command::new("bash").arg("-c").arg(&script).output().unwrap();
     let again_out = String::from_utf8_lossy(&again.stdout);
     assert_eq!(again_out.lines().next(), Some(registered));
     drop(server);
@@ -221,14 +196,7 @@ async fn acknowledged_registrations_survive_kill_9() {
         let tok = token(&base, "agent").await;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let workers: Vec<_> = (0..16)
-            .map(|w| {
-                tokio::spawn(register_until_killed(
-                    base.clone(),
-                    tok.clone(),
-                    stop.clone(),
-                    w,
-                ))
-            })
+            .map(|w| tokio::spawn(register_until_killed(base.clone(), tok.clone(), stop.clone(), w)))
             .collect();
         tokio::time::sleep(Duration::from_millis(1500)).await;
         // SIGKILL with requests in flight: no shutdown, no flush.
@@ -261,9 +229,7 @@ async fn acknowledged_registrations_survive_kill_9() {
             assert_eq!(r.status(), 200, "{backend:?}: acknowledged {n} was lost");
         }
         // No half-written complaint: serials are 1..=N without gaps, each with its deadlines and event.
-        let store = store::Store::open(&db.url, Default::default())
-            .await
-            .unwrap();
+        let store = store::Store::open(&db.url, Default::default()).await.unwrap();
         let mut r = store.reader().await.unwrap();
         let mut c = r.conn();
         let count = store::complaints::count(&mut c).await.unwrap();
@@ -285,7 +251,11 @@ async fn acknowledged_registrations_survive_kill_9() {
             store::audit::verify(&mut c).await.unwrap(),
             store::audit::Verdict::Intact { .. }
         ));
-        eprintln!("{backend:?}: {} acknowledged before SIGKILL, all {} found after restart, {count} stored", acknowledged.len(), acknowledged.len());
+        eprintln!(
+            "{backend:?}: {} acknowledged before SIGKILL, all {} found after restart, {count} stored",
+            acknowledged.len(),
+            acknowledged.len()
+        );
         drop(c);
         drop(r);
         store.close().await;
@@ -305,11 +275,7 @@ async fn audit_verify_names_the_first_broken_event() {
             .unwrap()
     };
     let demo = run(&["demo"]);
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
     let ok = run(&["audit", "verify"]);
     assert!(ok.status.success());
     assert_eq!(
@@ -317,9 +283,7 @@ async fn audit_verify_names_the_first_broken_event() {
         "audit chain intact: 8 events"
     );
     // Someone edits a stored event directly in the database.
-    let store = store::Store::open(&db.url, Default::default())
-        .await
-        .unwrap();
+    let store = store::Store::open(&db.url, Default::default()).await.unwrap();
     store
         .write(|c| {
             use futures::FutureExt;
@@ -343,8 +307,5 @@ async fn audit_verify_names_the_first_broken_event() {
     let text = String::from_utf8_lossy(&broken.stdout);
     assert!(text.contains("BROKEN at event 5"), "{text}");
     let migrate = run(&["migrate"]);
-    assert_eq!(
-        String::from_utf8_lossy(&migrate.stdout).trim(),
-        "schema is up to date"
-    );
+    assert_eq!(String::from_utf8_lossy(&migrate.stdout).trim(), "schema is up to date");
 }

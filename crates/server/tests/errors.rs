@@ -6,16 +6,8 @@ mod common;
 use common::{body, spawn, TestApp};
 use serde_json::{json, Value};
 
-async fn raw(
-    app: &TestApp,
-    token: Option<&str>,
-    content_type: Option<&str>,
-    payload: Vec<u8>,
-) -> (u16, String, Value) {
-    let mut req = app
-        .client
-        .post(format!("{}/api/v1/complaints", app.base))
-        .body(payload);
+async fn raw(app: &TestApp, token: Option<&str>, content_type: Option<&str>, payload: Vec<u8>) -> (u16, String, Value) {
+    let mut req = app.client.post(format!("{}/api/v1/complaints", app.base)).body(payload);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -51,9 +43,7 @@ async fn oversized(app: &TestApp, token: &str, chunked: bool) -> String {
         let mut sent = 0;
         while sent < total {
             let ok = if chunked {
-                wr.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-                    .await
-                    .is_ok()
+                wr.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_ok()
                     && wr.write_all(&chunk).await.is_ok()
                     && wr.write_all(b"\r\n").await.is_ok()
             } else {
@@ -105,14 +95,7 @@ async fn every_bad_request_is_a_clear_4xx_and_changes_nothing() {
                 400,
                 None,
             ),
-            (
-                "array body",
-                Some(&agent),
-                json_ct,
-                b"[1,2]".to_vec(),
-                422,
-                Some(""),
-            ),
+            ("array body", Some(&agent), json_ct, b"[1,2]".to_vec(), 422, Some("")),
             (
                 "wrong type: subject number",
                 Some(&agent),
@@ -367,14 +350,7 @@ async fn every_bad_request_is_a_clear_4xx_and_changes_nothing() {
                 415,
                 None,
             ),
-            (
-                "no token",
-                None,
-                json_ct,
-                body().to_string().into_bytes(),
-                401,
-                None,
-            ),
+            ("no token", None, json_ct, body().to_string().into_bytes(), 401, None),
             (
                 "bad token",
                 Some("not-a-token"),
@@ -390,9 +366,7 @@ async fn every_bad_request_is_a_clear_4xx_and_changes_nothing() {
             assert_eq!(content_type, "application/problem+json", "{name}");
             assert_eq!(problem["status"], status, "{name}");
             assert!(
-                problem["title"].is_string()
-                    && problem["detail"].is_string()
-                    && problem["type"].is_string(),
+                problem["title"].is_string() && problem["detail"].is_string() && problem["type"].is_string(),
                 "{name}"
             );
             if let Some(field) = field {
@@ -404,11 +378,7 @@ async fn every_bad_request_is_a_clear_4xx_and_changes_nothing() {
                     .collect();
                 assert!(fields.contains(&field), "{name}: {fields:?}");
             }
-            assert_eq!(
-                app.complaint_count().await,
-                0,
-                "{backend:?} {name} changed nothing"
-            );
+            assert_eq!(app.complaint_count().await, 0, "{backend:?} {name} changed nothing");
         }
         // A 10 MB body is refused from its Content-Length, before it is read; a chunked one once
         // the limit is crossed while reading.
@@ -428,13 +398,7 @@ async fn every_bad_request_is_a_clear_4xx_and_changes_nothing() {
         }
         // Emoji and Chinese are valid and round-trip exactly.
         let text = "漏水😀🏠，𠮷野家（扩展B区汉字）";
-        let (s, _, c) = raw(
-            &app,
-            Some(&agent),
-            json_ct,
-            with(|b| b["description"] = json!(text)),
-        )
-        .await;
+        let (s, _, c) = raw(&app, Some(&agent), json_ct, with(|b| b["description"] = json!(text))).await;
         assert_eq!(s, 201);
         assert_eq!(c["description"], text);
     }
@@ -527,10 +491,7 @@ async fn sign_in_failures_and_lockout() {
     }
     // Locked: even the right password is refused until the lock expires.
     assert_eq!(
-        try_login("agent", kesu::demo::DEMO_PASSWORD)
-            .await
-            .unwrap()
-            .status(),
+        try_login("agent", kesu::demo::DEMO_PASSWORD).await.unwrap().status(),
         401
     );
     app.clock

@@ -109,9 +109,7 @@ async fn each_rule_fires_alone_and_in_combination() {
 async fn repeat_complaint_on_an_open_matter_goes_one_grade_up() {
     let app = spawn(testkit::Backend::Sqlite).await;
     let agent = app.token("agent").await;
-    let (_, first) = app
-        .post("/api/v1/complaints", &agent, &body_with_phone(1))
-        .await;
+    let (_, first) = app.post("/api/v1/complaints", &agent, &body_with_phone(1)).await;
     assert_eq!(first["grade"], "general");
     let mut again = body_with_phone(1);
     again["subject"] = json!("卫生间还是漏水");
@@ -137,9 +135,7 @@ async fn repeat_complaint_on_an_open_matter_goes_one_grade_up() {
         (Some("general"), Some("property.fees"))
     );
     // Another person with the same words is not a repeat either.
-    let (_, p) = app
-        .post("/api/v1/complaints", &agent, &body_with_phone(2))
-        .await;
+    let (_, p) = app.post("/api/v1/complaints", &agent, &body_with_phone(2)).await;
     assert_eq!(p["grade"], "general");
 }
 
@@ -185,18 +181,8 @@ async fn classification_and_special_routing() {
             "special.staff_conduct",
             "hr",
         ),
-        (
-            "公司的报修流程不合理",
-            "办事流程太繁琐",
-            "special.policy",
-            "quality",
-        ),
-        (
-            "记者来访",
-            "电视台记者到访小区要采访",
-            "special.official_visit",
-            "hr",
-        ),
+        ("公司的报修流程不合理", "办事流程太繁琐", "special.policy", "quality"),
+        ("记者来访", "电视台记者到访小区要采访", "special.official_visit", "hr"),
         (
             "房产证迟迟办不下来",
             "交房两年了还没有办证",
@@ -230,10 +216,7 @@ async fn an_administrator_extends_the_rules_as_data() {
     let mut b = body_with_phone(9);
     b["subject"] = json!("天然气管道破裂");
     b["description"] = json!("楼下天然气管道破了，一直在嘶嘶响");
-    assert_eq!(
-        app.post("/api/v1/complaints", &agent, &b).await.1["grade"],
-        "general"
-    );
+    assert_eq!(app.post("/api/v1/complaints", &agent, &b).await.1["grade"], "general");
     let rule = domain::grading::TextRule {
         code: "emergency.gas_pipe".into(),
         kind: domain::grading::RuleKind::Emergency,

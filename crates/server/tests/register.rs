@@ -13,8 +13,7 @@ async fn register_and_read_back() {
         let app = spawn(backend).await;
         let agent = app.token("agent").await;
         let mut b = body();
-        b["description"] =
-            json!("楼上卫生间渗水到我家天花板，已经三天了。😀🏠 「引号」\n第二行\t制表");
+        b["description"] = json!("楼上卫生间渗水到我家天花板，已经三天了。😀🏠 「引号」\n第二行\t制表");
         let r = app
             .client
             .post(format!("{}/api/v1/complaints", app.base))
@@ -24,10 +23,7 @@ async fn register_and_read_back() {
             .await
             .unwrap();
         assert_eq!(r.status(), 201, "{backend:?}");
-        assert_eq!(
-            r.headers()["location"],
-            "/api/v1/complaints/KS-202611-00001"
-        );
+        assert_eq!(r.headers()["location"], "/api/v1/complaints/KS-202611-00001");
         let created: Value = r.json().await.unwrap();
         assert_eq!(created["number"], "KS-202611-00001");
         assert_eq!(created["version"], 1);
@@ -48,17 +44,11 @@ async fn register_and_read_back() {
             .map(|d| d["clock"].as_str().unwrap())
             .collect();
         assert_eq!(clocks, ["first_response", "dispatch", "acknowledge"]);
-        assert_eq!(
-            created["deadlines"][0]["due_at"],
-            "2026-11-22T11:00:00+08:00"
-        );
+        assert_eq!(created["deadlines"][0]["due_at"], "2026-11-22T11:00:00+08:00");
 
         let (status, read) = app.get("/api/v1/complaints/KS-202611-00001", &agent).await;
         assert_eq!(status, 200);
-        assert_eq!(
-            read, created,
-            "{backend:?}: reading returns what registration returned"
-        );
+        assert_eq!(read, created, "{backend:?}: reading returns what registration returned");
 
         // Deadlines read as breached once their time has passed.
         app.clock.advance(Duration::hours(2));
@@ -71,18 +61,13 @@ async fn register_and_read_back() {
         // The acknowledgement of R-IN-4 waits in the outbox with the number and the reply time.
         let mut r = app.state.store.reader().await.unwrap();
         let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
-        let messages = store::outbox::of_complaint(&mut r.conn(), id)
-            .await
-            .unwrap();
+        let messages = store::outbox::of_complaint(&mut r.conn(), id).await.unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(
             (messages[0].0.as_str(), messages[0].1.as_str()),
             ("complaint_registered", "sms")
         );
-        assert!(
-            messages[0].2.contains("KS-202611-00001")
-                && messages[0].2.contains("2026-11-23T10:00:00+08:00")
-        );
+        assert!(messages[0].2.contains("KS-202611-00001") && messages[0].2.contains("2026-11-23T10:00:00+08:00"));
     }
 }
 
@@ -95,9 +80,7 @@ async fn concurrent_registrations_get_consecutive_serials() {
             .map(|i| {
                 let (app, agent) = (app.clone(), agent.clone());
                 tokio::spawn(async move {
-                    let (status, body) = app
-                        .post("/api/v1/complaints", &agent, &body_with_phone(i))
-                        .await;
+                    let (status, body) = app.post("/api/v1/complaints", &agent, &body_with_phone(i)).await;
                     assert_eq!(status, 201, "{body}");
                     body["number"].as_str().unwrap().to_string()
                 })
@@ -120,38 +103,28 @@ async fn serial_restarts_each_month_in_shanghai_time() {
     for backend in BACKENDS {
         let app = spawn(backend).await;
         // 23:59:58 on 30 November in Shanghai is still November. (Tokens live 12 hours, so take one now.)
-        app.clock
-            .set(Utc.with_ymd_and_hms(2026, 11, 30, 15, 59, 58).unwrap());
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 15, 59, 58).unwrap());
         let agent = app.token("agent").await;
         for i in 0..2 {
-            let (s, b) = app
-                .post("/api/v1/complaints", &agent, &body_with_phone(i))
-                .await;
+            let (s, b) = app.post("/api/v1/complaints", &agent, &body_with_phone(i)).await;
             assert_eq!(
                 (s, b["number"].as_str().unwrap()),
                 (201, format!("KS-202611-{:05}", i + 1).as_str())
             );
         }
         app.clock.advance(Duration::seconds(3));
-        let (s, b) = app
-            .post("/api/v1/complaints", &agent, &body_with_phone(7))
-            .await;
+        let (s, b) = app.post("/api/v1/complaints", &agent, &body_with_phone(7)).await;
         assert_eq!(
             (s, b["number"].as_str().unwrap()),
             (201, "KS-202612-00001"),
             "{backend:?}"
         );
         // And across a year.
-        app.clock
-            .set(Utc.with_ymd_and_hms(2026, 12, 31, 16, 0, 0).unwrap());
-        let expired = app
-            .post("/api/v1/complaints", &agent, &body_with_phone(8))
-            .await;
+        app.clock.set(Utc.with_ymd_and_hms(2026, 12, 31, 16, 0, 0).unwrap());
+        let expired = app.post("/api/v1/complaints", &agent, &body_with_phone(8)).await;
         assert_eq!(expired.0, 401, "a token expires after its lifetime");
         let agent = app.token("agent").await;
-        let (_, b) = app
-            .post("/api/v1/complaints", &agent, &body_with_phone(8))
-            .await;
+        let (_, b) = app.post("/api/v1/complaints", &agent, &body_with_phone(8)).await;
         assert_eq!(b["number"], "KS-202701-00001");
     }
 }
@@ -171,11 +144,7 @@ async fn idempotent_retry_returns_the_first_response() {
             async move {
                 let r = req.send().await.unwrap();
                 let replayed = r.headers().contains_key("idempotent-replayed");
-                (
-                    r.status().as_u16(),
-                    replayed,
-                    r.json::<Value>().await.unwrap(),
-                )
+                (r.status().as_u16(), replayed, r.json::<Value>().await.unwrap())
             }
         };
         let (s1, r1, first) = send("call-7781", body()).await;
@@ -185,17 +154,13 @@ async fn idempotent_retry_returns_the_first_response() {
         assert_eq!(again, first, "{backend:?}: the very same response");
         // The same body with keys in another order is the same request.
         let reordered: Value = serde_json::from_str(&{
-            let mut pairs: Vec<(String, Value)> =
-                body().as_object().unwrap().clone().into_iter().collect();
+            let mut pairs: Vec<(String, Value)> = body().as_object().unwrap().clone().into_iter().collect();
             pairs.reverse();
             let m: serde_json::Map<String, Value> = pairs.into_iter().collect();
             Value::Object(m).to_string()
         })
         .unwrap();
-        assert_eq!(
-            send("call-7781", reordered).await.2["number"],
-            first["number"]
-        );
+        assert_eq!(send("call-7781", reordered).await.2["number"], first["number"]);
         let mut other = body();
         other["subject"] = json!("别的事情");
         let (s3, _, problem) = send("call-7781", other).await;
@@ -204,9 +169,7 @@ async fn idempotent_retry_returns_the_first_response() {
         assert_eq!(app.complaint_count().await, 1);
 
         // Concurrent retries with one key create one complaint.
-        let tasks: Vec<_> = (0..8)
-            .map(|_| send("burst-1", body_with_phone(99)))
-            .collect();
+        let tasks: Vec<_> = (0..8).map(|_| send("burst-1", body_with_phone(99))).collect();
         let results = futures::future::join_all(tasks).await;
         let numbers: std::collections::BTreeSet<String> = results
             .iter()
@@ -291,9 +254,7 @@ async fn lists_filter_page_and_respect_scope() {
             )
             .await;
         assert_eq!(cat["items"].as_array().unwrap().len(), 5);
-        let (_, none) = app
-            .get("/api/v1/complaints?category_code=property", &groupcr)
-            .await;
+        let (_, none) = app.get("/api/v1/complaints?category_code=property", &groupcr).await;
         assert!(none["items"].as_array().unwrap().is_empty());
 
         // Paging with the cursor visits every complaint once.
@@ -313,28 +274,16 @@ async fn lists_filter_page_and_respect_scope() {
         // The Guangzhou agent sees Guangzhou only; outside scope reads as 404 (R-ORG-4).
         let agent = app.token("agent").await;
         let (_, mine) = app.get("/api/v1/complaints", &agent).await;
-        assert_eq!(
-            numbers(&mine),
-            ["GZ-001", "GZ-002", "GZ-001"],
-            "{backend:?}"
-        );
+        assert_eq!(numbers(&mine), ["GZ-001", "GZ-002", "GZ-001"], "{backend:?}");
         let sz_number = all["items"][2]["number"].as_str().unwrap();
-        assert_eq!(
-            app.get(&format!("/api/v1/complaints/{sz_number}"), &agent)
-                .await
-                .0,
-            404
-        );
+        assert_eq!(app.get(&format!("/api/v1/complaints/{sz_number}"), &agent).await.0, 404);
         // A handler of the engineering department sees nothing before dispatch.
         let handler = app.token("handler").await;
         let (_, h) = app.get("/api/v1/complaints", &handler).await;
         assert!(h["items"].as_array().unwrap().is_empty());
         assert_eq!(
             app.get(
-                &format!(
-                    "/api/v1/complaints/{}",
-                    all["items"][0]["number"].as_str().unwrap()
-                ),
+                &format!("/api/v1/complaints/{}", all["items"][0]["number"].as_str().unwrap()),
                 &handler
             )
             .await
@@ -345,10 +294,7 @@ async fn lists_filter_page_and_respect_scope() {
         let mut outside = body();
         outside["project_code"] = json!("SH-001");
         let (s, p) = app.post("/api/v1/complaints", &agent, &outside).await;
-        assert_eq!(
-            (s, p["errors"][0]["field"].as_str()),
-            (422, Some("project_code"))
-        );
+        assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("project_code")));
         assert_eq!(app.complaint_count().await, 5);
     }
 }
@@ -378,10 +324,7 @@ async fn projects_and_meta() {
     assert_eq!(s, 200);
     assert_eq!(p["buildings"].as_array().unwrap().len(), 3);
     assert_eq!(p["buildings"][2]["name"], "3栋");
-    assert!(p["buildings"][2]["units"]
-        .as_array()
-        .unwrap()
-        .contains(&json!("1502")));
+    assert!(p["buildings"][2]["units"].as_array().unwrap().contains(&json!("1502")));
     let depts: Vec<&str> = p["departments"]
         .as_array()
         .unwrap()
@@ -404,25 +347,15 @@ async fn projects_and_meta() {
     ] {
         assert!(depts.contains(&d), "{d}");
     }
-    assert_eq!(
-        app.get("/api/v1/projects/SH-001", &agent).await.0,
-        404,
-        "outside scope"
-    );
+    assert_eq!(app.get("/api/v1/projects/SH-001", &agent).await.0, 404, "outside scope");
     assert_eq!(app.get("/api/v1/projects/NOPE", &agent).await.0, 404);
 
     let (s, meta) = app.get("/api/v1/meta", &agent).await;
     assert_eq!(s, 200);
-    assert_eq!(
-        meta["grade"]["urgent"],
-        json!({"zh": "紧急", "en": "Urgent"})
-    );
+    assert_eq!(meta["grade"]["urgent"], json!({"zh": "紧急", "en": "Urgent"}));
     assert_eq!(meta["channel"].as_object().unwrap().len(), 12);
     assert_eq!(meta["state"].as_object().unwrap().len(), 11);
-    assert_eq!(
-        meta["satisfaction"]["very_dissatisfied"]["zh"],
-        "非常不满意"
-    );
+    assert_eq!(meta["satisfaction"]["very_dissatisfied"]["zh"], "非常不满意");
     assert!(meta["categories"]
         .as_array()
         .unwrap()

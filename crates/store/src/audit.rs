@@ -56,13 +56,11 @@ pub async fn append(c: &mut Conn<'_>, e: &NewEvent<'_>) -> Result<i64> {
     .execute(&mut **c)
     .await.map(|_| ())
     })?;
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1"
-    )
-    .bind(&hash)
-    .execute(&mut **c)
-    .await
-    .map(|_| ()))?;
+    on_conn!(c, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
     Ok(seq)
 }
 
@@ -154,11 +152,10 @@ pub async fn verify(c: &mut Conn<'_>) -> Result<Verdict> {
             after = e.seq;
         }
     }
-    let (head_seq, head_hash): (i64, String) = on_conn!(c, |c| sqlx::query_as(
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    )
-    .fetch_one(&mut **c)
-    .await)?;
+    let (head_seq, head_hash): (i64, String) =
+        on_conn!(c, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut **c)
+            .await)?;
     if head_seq != expected_seq - 1 || head_hash != expected_prev {
         return Ok(Verdict::Broken {
             seq: expected_seq,

@@ -34,11 +34,7 @@ pub struct ComplainantInput<'a> {
 }
 
 /// Finds the person record by phone (else by e-mail) or creates it; returns its id (R-ORG-5).
-pub async fn upsert_complainant(
-    c: &mut Conn<'_>,
-    p: &ComplainantInput<'_>,
-    now_ms: i64,
-) -> Result<Uuid> {
+pub async fn upsert_complainant(c: &mut Conn<'_>, p: &ComplainantInput<'_>, now_ms: i64) -> Result<Uuid> {
     let new_id = Uuid::now_v7();
     if let Some(phone) = p.phone {
         return Ok(on_conn!(c, |c| {
@@ -58,12 +54,10 @@ pub async fn upsert_complainant(
         })?);
     }
     let existing: Option<Uuid> = on_conn!(c, |c| {
-        sqlx::query_scalar(
-        "SELECT id FROM complainant WHERE email = $1 AND phone IS NULL ORDER BY created_at LIMIT 1"
-    )
-    .bind(p.email)
-    .fetch_optional(&mut **c)
-    .await
+        sqlx::query_scalar("SELECT id FROM complainant WHERE email = $1 AND phone IS NULL ORDER BY created_at LIMIT 1")
+            .bind(p.email)
+            .fetch_optional(&mut **c)
+            .await
     })?;
     if let Some(id) = existing {
         return Ok(id);
@@ -84,7 +78,8 @@ pub async fn upsert_complainant(
 }
 
 /// The states in which a matter is still open.
-pub const OPEN_STATES: &str = "('registered','dispatched','investigating','awaiting_approval','implementing','replied','awaiting_callback')";
+pub const OPEN_STATES: &str =
+    "('registered','dispatched','investigating','awaiting_approval','implementing','replied','awaiting_callback')";
 
 /// The newest open complaint of the same complainant in the same project and category, if any:
 /// a new one is then a repeat complaint (二次投诉, R-GR-2).
@@ -220,24 +215,25 @@ pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
     Ok(())
 }
 
-/// Inserts one deadline of a complaint.
-pub async fn insert_deadline(
-    c: &mut Conn<'_>,
-    complaint: Uuid,
-    clock: &str,
-    due_ms: i64,
-    state: &str,
-) -> Result<()> {
-    on_conn!(c, |c| sqlx::query(
-        "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES ($1, $2, $3, $4)"
-    )
-    .bind(complaint)
-    .bind(clock)
-    .bind(due_ms)
-    .bind(state)
-    .execute(&mut **c)
-    .await
-    .map(|_| ()))?;
+/// Inserts the deadlines of a complaint in one statement: (clock, due ms, state).
+pub async fn insert_deadlines(c: &mut Conn<'_>, complaint: Uuid, deadlines: &[(&str, i64, &str)]) -> Result<()> {
+    if deadlines.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..deadlines.len())
+        .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .collect();
+    let sql = format!(
+        "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES {}",
+        rows.join(", ")
+    );
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).bind(complaint);
+        for (clock, due, state) in deadlines {
+            q = q.bind(*clock).bind(*due).bind(*state);
+        }
+        q.execute(&mut **c).await.map(|_| ())
+    })?;
     Ok(())
 }
 
@@ -388,12 +384,8 @@ impl Sql {
         if values.is_empty() {
             return;
         }
-        let ps: Vec<String> = values
-            .iter()
-            .map(|v| self.arg(Arg::Text(v.clone())))
-            .collect();
-        self.clauses
-            .push(format!("{column} IN ({})", ps.join(", ")));
+        let ps: Vec<String> = values.iter().map(|v| self.arg(Arg::Text(v.clone()))).collect();
+        self.clauses.push(format!("{column} IN ({})", ps.join(", ")));
     }
 }
 
@@ -479,9 +471,7 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
 
 /// Number of complaints (all scopes).
 pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
-    Ok(on_conn!(c, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM complaint"
-    )
-    .fetch_one(&mut **c)
-    .await)?)
+    Ok(on_conn!(c, |c| sqlx::query_scalar("SELECT COUNT(*) FROM complaint")
+        .fetch_one(&mut **c)
+        .await)?)
 }

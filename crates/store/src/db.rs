@@ -7,10 +7,7 @@ use futures::FutureExt;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{
-    ConnectOptions, Connection, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection,
-    SqlitePool,
-};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 use std::time::Duration;
@@ -143,16 +140,26 @@ impl Store {
             .pragma("cache_size", "-32000")
             .disable_statement_logging();
         let mut writer = base.clone().connect().await?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&mut writer)
-            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&mut writer).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.pool_size.max(1))
             .min_connections(1)
             .connect_with(base.read_only(true))
             .await?;
         let (tx, rx) = mpsc::channel::<JobFn>(opts.max_batch * 4);
-        tokio::spawn(writer_loop(writer, rx, opts.max_batch.max(1)));
+        // The writer gets a thread and runtime of its own: between its statements it must not
+        // queue behind HTTP tasks, or every round trip to SQLite waits its turn.
+        let max_batch = opts.max_batch.max(1);
+        std::thread::Builder::new()
+            .name("kesu-sqlite-writer".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("writer runtime");
+                rt.block_on(writer_loop(writer, rx, max_batch));
+            })
+            .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         Ok(Store {
             inner: Inner::Sqlite { read, writer: tx },
         })
@@ -167,9 +174,7 @@ impl Store {
             .await?;
         // sqlx takes an advisory lock, so several processes starting together migrate once.
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Store {
-            inner: Inner::Pg(pool),
-        })
+        Ok(Store { inner: Inner::Pg(pool) })
     }
 
     /// Which backend this store uses.
@@ -223,9 +228,7 @@ impl Store {
                         let ok = out.is_ok();
                         let completion: Completion = Box::new(move |commit_err| {
                             let result = match (out, commit_err) {
-                                (Ok(_), Some(e)) => {
-                                    Err(E::from(StoreError::CommitFailed(e.to_string())))
-                                }
+                                (Ok(_), Some(e)) => Err(E::from(StoreError::CommitFailed(e.to_string()))),
                                 (out, _) => out,
                             };
                             let _ = done_tx.send(result);
@@ -351,10 +354,7 @@ mod tests {
     #[test]
     fn sqlite_urls() {
         assert_eq!(sqlite_path("sqlite:///tmp/k.db"), "/tmp/k.db");
-        assert_eq!(
-            sqlite_path("sqlite://kesu-data/kesu.db"),
-            "kesu-data/kesu.db"
-        );
+        assert_eq!(sqlite_path("sqlite://kesu-data/kesu.db"), "kesu-data/kesu.db");
         assert_eq!(sqlite_path("sqlite:kesu.db?mode=rwc"), "kesu.db");
     }
 }

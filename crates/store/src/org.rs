@@ -62,14 +62,12 @@ pub async fn insert_node(
     .await
     })?;
     let path = child_path(parent.map(|p| p.path.as_str()).unwrap_or("/"), id);
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE org_node SET path = $1 WHERE id = $2"
-    )
-    .bind(&path)
-    .bind(id)
-    .execute(&mut **c)
-    .await
-    .map(|_| ()))?;
+    on_conn!(c, |c| sqlx::query("UPDATE org_node SET path = $1 WHERE id = $2")
+        .bind(&path)
+        .bind(id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
     Ok(id)
 }
 
@@ -96,11 +94,11 @@ pub async fn node(c: &mut Conn<'_>, id: i64) -> Result<Option<NodeRow>> {
 pub async fn project_by_code(c: &mut Conn<'_>, code: &str) -> Result<Option<NodeRow>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as::<_, NodeRow>(
-        "SELECT id, parent_id, kind, code, name, name_en, path FROM org_node WHERE code = $1 AND kind = 'project'"
-    )
-    .bind(code)
-    .fetch_optional(&mut **c)
-    .await
+            "SELECT id, parent_id, kind, code, name, name_en, path FROM org_node WHERE code = $1 AND kind = 'project'",
+        )
+        .bind(code)
+        .fetch_optional(&mut **c)
+        .await
     })?)
 }
 
@@ -114,14 +112,14 @@ pub async fn insert_department(
 ) -> Result<i64> {
     Ok(on_conn!(c, |c| {
         sqlx::query_scalar(
-        "INSERT INTO department (org_node_id, code, name, name_en) VALUES ($1, $2, $3, $4) RETURNING id"
-    )
-    .bind(node_id)
-    .bind(code)
-    .bind(name)
-    .bind(name_en)
-    .fetch_one(&mut **c)
-    .await
+            "INSERT INTO department (org_node_id, code, name, name_en) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(node_id)
+        .bind(code)
+        .bind(name)
+        .bind(name_en)
+        .fetch_one(&mut **c)
+        .await
     })?)
 }
 
@@ -129,21 +127,16 @@ pub async fn insert_department(
 pub async fn departments_of(c: &mut Conn<'_>, node_id: i64) -> Result<Vec<DepartmentRow>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as::<_, DepartmentRow>(
-        "SELECT id, org_node_id, code, name, name_en FROM department WHERE org_node_id = $1 ORDER BY id"
-    )
-    .bind(node_id)
-    .fetch_all(&mut **c)
-    .await
+            "SELECT id, org_node_id, code, name, name_en FROM department WHERE org_node_id = $1 ORDER BY id",
+        )
+        .bind(node_id)
+        .fetch_all(&mut **c)
+        .await
     })?)
 }
 
 /// Inserts a building of a project and returns its id.
-pub async fn insert_building(
-    c: &mut Conn<'_>,
-    project_id: i64,
-    name: &str,
-    sort: i32,
-) -> Result<i64> {
+pub async fn insert_building(c: &mut Conn<'_>, project_id: i64, name: &str, sort: i32) -> Result<i64> {
     Ok(on_conn!(c, |c| sqlx::query_scalar(
         "INSERT INTO building (project_id, name, sort) VALUES ($1, $2, $3) RETURNING id"
     )

@@ -24,25 +24,22 @@ pub struct Message<'a> {
 pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i64> {
     Ok(on_conn!(c, |c| {
         sqlx::query_scalar(
-        "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $1) RETURNING id"
-    )
-    .bind(now_ms)
-    .bind(m.kind)
-    .bind(m.channel)
-    .bind(m.recipient)
-    .bind(m.complaint_id)
-    .bind(m.payload.to_string())
-    .fetch_one(&mut **c)
-    .await
+            "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $1) RETURNING id",
+        )
+        .bind(now_ms)
+        .bind(m.kind)
+        .bind(m.channel)
+        .bind(m.recipient)
+        .bind(m.complaint_id)
+        .bind(m.payload.to_string())
+        .fetch_one(&mut **c)
+        .await
     })?)
 }
 
 /// Messages of a complaint, oldest first: kind, channel and payload.
-pub async fn of_complaint(
-    c: &mut Conn<'_>,
-    complaint: Uuid,
-) -> Result<Vec<(String, String, String)>> {
+pub async fn of_complaint(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<(String, String, String)>> {
     Ok(on_conn!(c, |c| sqlx::query_as(
         "SELECT kind, channel, payload FROM outbox WHERE complaint_id = $1 ORDER BY id"
     )

@@ -8,25 +8,25 @@ use domain::phrase::Phrase;
 
 /// Inserts or replaces a category.
 pub async fn upsert_category(c: &mut Conn<'_>, cat: &Category, sort: i32) -> Result<()> {
-    let phrases =
-        serde_json::to_string(&cat.phrases).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let phrases = serde_json::to_string(&cat.phrases).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     on_conn!(c, |c| {
         sqlx::query(
-        "INSERT INTO category (code, parent_code, name_zh, name_en, department_code, phrases, sort, active) \
+            "INSERT INTO category (code, parent_code, name_zh, name_en, department_code, phrases, sort, active) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, \
          name_zh = excluded.name_zh, name_en = excluded.name_en, department_code = excluded.department_code, \
-         phrases = excluded.phrases, sort = excluded.sort"
-    )
-    .bind(&cat.code)
-    .bind(&cat.parent)
-    .bind(&cat.name_zh)
-    .bind(&cat.name_en)
-    .bind(&cat.department)
-    .bind(&phrases)
-    .bind(sort)
-    .bind(true)
-    .execute(&mut **c)
-    .await.map(|_| ())
+         phrases = excluded.phrases, sort = excluded.sort",
+        )
+        .bind(&cat.code)
+        .bind(&cat.parent)
+        .bind(&cat.name_zh)
+        .bind(&cat.name_en)
+        .bind(&cat.department)
+        .bind(&phrases)
+        .bind(sort)
+        .bind(true)
+        .execute(&mut **c)
+        .await
+        .map(|_| ())
     })?;
     Ok(())
 }
@@ -43,8 +43,8 @@ pub async fn categories(c: &mut Conn<'_>) -> Result<Vec<Category>> {
     })?;
     rows.into_iter()
         .map(|(code, parent, name_zh, name_en, department, phrases)| {
-            let phrases: Vec<Phrase> = serde_json::from_str(&phrases)
-                .map_err(|e| StoreError::Corrupt(format!("category {code}: {e}")))?;
+            let phrases: Vec<Phrase> =
+                serde_json::from_str(&phrases).map_err(|e| StoreError::Corrupt(format!("category {code}: {e}")))?;
             Ok(Category {
                 code,
                 parent,
@@ -59,8 +59,7 @@ pub async fn categories(c: &mut Conn<'_>) -> Result<Vec<Category>> {
 
 /// Inserts or replaces a grading rule.
 pub async fn upsert_rule(c: &mut Conn<'_>, rule: &TextRule, sort: i32) -> Result<()> {
-    let phrases =
-        serde_json::to_string(&rule.phrases).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let phrases = serde_json::to_string(&rule.phrases).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let kind = rule.kind.code();
     on_conn!(c, |c| {
         sqlx::query(
@@ -93,14 +92,10 @@ pub async fn rules(c: &mut Conn<'_>) -> Result<Vec<TextRule>> {
                 "emergency" => RuleKind::Emergency,
                 "media" => RuleKind::Media,
                 "government" => RuleKind::Government,
-                other => {
-                    return Err(StoreError::Corrupt(format!(
-                        "rule {code}: unknown kind {other}"
-                    )))
-                }
+                other => return Err(StoreError::Corrupt(format!("rule {code}: unknown kind {other}"))),
             };
-            let phrases = serde_json::from_str(&phrases)
-                .map_err(|e| StoreError::Corrupt(format!("rule {code}: {e}")))?;
+            let phrases =
+                serde_json::from_str(&phrases).map_err(|e| StoreError::Corrupt(format!("rule {code}: {e}")))?;
             Ok(TextRule {
                 code,
                 kind,

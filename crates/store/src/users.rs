@@ -37,8 +37,7 @@ pub struct GrantRow {
     pub department_code: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, password_hash, active, failed_logins, locked_until";
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, active, failed_logins, locked_until";
 
 /// Inserts a user and returns the id.
 pub async fn insert_user(
@@ -62,21 +61,16 @@ pub async fn insert_user(
 }
 
 /// Grants a role at a node (optionally for a department there).
-pub async fn grant(
-    c: &mut Conn<'_>,
-    user_id: i64,
-    role: &str,
-    node_id: i64,
-    department_id: Option<i64>,
-) -> Result<()> {
+pub async fn grant(c: &mut Conn<'_>, user_id: i64, role: &str, node_id: i64, department_id: Option<i64>) -> Result<()> {
     on_conn!(c, |c| {
         sqlx::query("INSERT INTO role_grant (user_id, role, org_node_id, department_id) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(role)
-        .bind(node_id)
-        .bind(department_id)
-        .execute(&mut **c)
-        .await.map(|_| ())
+            .bind(user_id)
+            .bind(role)
+            .bind(node_id)
+            .bind(department_id)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
     })?;
     Ok(())
 }
@@ -101,35 +95,28 @@ pub async fn by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<UserRow>> {
 
 /// Number of users (zero on a fresh database).
 pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
-    Ok(on_conn!(c, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM app_user"
-    )
-    .fetch_one(&mut **c)
-    .await)?)
+    Ok(on_conn!(c, |c| sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
+        .fetch_one(&mut **c)
+        .await)?)
 }
 
 /// The grants of a user.
 pub async fn grants_of(c: &mut Conn<'_>, user_id: i64) -> Result<Vec<GrantRow>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as::<_, GrantRow>(
-        "SELECT g.role, g.org_node_id, n.path AS org_path, g.department_id, d.code AS department_code \
+            "SELECT g.role, g.org_node_id, n.path AS org_path, g.department_id, d.code AS department_code \
          FROM role_grant g JOIN org_node n ON n.id = g.org_node_id LEFT JOIN department d ON d.id = g.department_id \
-         WHERE g.user_id = $1 ORDER BY g.id"
-    )
-    .bind(user_id)
-    .fetch_all(&mut **c)
-    .await
+         WHERE g.user_id = $1 ORDER BY g.id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await
     })?)
 }
 
 /// Records a sign-in outcome: resets the failure count on success, otherwise counts the failure
 /// and sets `locked_until` when given.
-pub async fn record_login(
-    c: &mut Conn<'_>,
-    user_id: i64,
-    success: bool,
-    locked_until: Option<i64>,
-) -> Result<()> {
+pub async fn record_login(c: &mut Conn<'_>, user_id: i64, success: bool, locked_until: Option<i64>) -> Result<()> {
     if success {
         on_conn!(c, |c| sqlx::query(
             "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1"
@@ -175,25 +162,28 @@ pub async fn insert_token(
     })?)
 }
 
-/// The active user holding a valid (unexpired, unrevoked) token with this hash.
-pub async fn user_by_token(
-    c: &mut Conn<'_>,
-    token_hash: &str,
-    now_ms: i64,
-) -> Result<Option<UserRow>> {
-    let sql = format!(
-        "SELECT {} FROM app_user u JOIN api_token t ON t.user_id = u.id \
-         WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND u.active = $3",
-        USER_COLUMNS
-            .split(", ")
-            .map(|c| format!("u.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(on_conn!(c, |c| sqlx::query_as::<_, UserRow>(&sql)
-        .bind(token_hash)
-        .bind(now_ms)
-        .bind(true)
-        .fetch_optional(&mut **c)
-        .await)?)
+/// The holder of a valid (unexpired, unrevoked) token of an active user, with the token's expiry.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenOwner {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// When the token expires (ms).
+    pub expires_at: i64,
+}
+
+/// The active user holding a valid token with this hash.
+pub async fn token_owner(c: &mut Conn<'_>, token_hash: &str, now_ms: i64) -> Result<Option<TokenOwner>> {
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, TokenOwner>(
+        "SELECT u.id, u.username, u.display_name, t.expires_at FROM app_user u JOIN api_token t ON t.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND u.active = $3"
+    )
+    .bind(token_hash)
+    .bind(now_ms)
+    .bind(true)
+    .fetch_optional(&mut **c)
+    .await)?)
 }

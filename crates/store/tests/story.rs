@@ -22,26 +22,14 @@ async fn seed(store: &Store) -> Fixture {
                 }
                 let group_id = org::insert_node(c, None, "group", "G", "集团", None).await?;
                 let group = org::node(c, group_id).await?.unwrap();
-                let region_id =
-                    org::insert_node(c, Some(&group), "region", "R1", "华南区域", None).await?;
+                let region_id = org::insert_node(c, Some(&group), "region", "R1", "华南区域", None).await?;
                 let region = org::node(c, region_id).await?.unwrap();
-                let city_id =
-                    org::insert_node(c, Some(&region), "city", "C1", "广州公司", None).await?;
+                let city_id = org::insert_node(c, Some(&region), "city", "C1", "广州公司", None).await?;
                 let city = org::node(c, city_id).await?.unwrap();
-                let a =
-                    org::insert_node(c, Some(&city), "project", "GZ-001", "天河项目", None).await?;
-                let other_region_id =
-                    org::insert_node(c, Some(&group), "region", "R2", "华东区域", None).await?;
+                let a = org::insert_node(c, Some(&city), "project", "GZ-001", "天河项目", None).await?;
+                let other_region_id = org::insert_node(c, Some(&group), "region", "R2", "华东区域", None).await?;
                 let other_region = org::node(c, other_region_id).await?.unwrap();
-                let b = org::insert_node(
-                    c,
-                    Some(&other_region),
-                    "project",
-                    "SH-001",
-                    "浦东项目",
-                    None,
-                )
-                .await?;
+                let b = org::insert_node(c, Some(&other_region), "project", "SH-001", "浦东项目", None).await?;
                 let pa = org::node(c, a).await?.unwrap().path;
                 let pb = org::node(c, b).await?.unwrap().path;
                 Ok::<_, StoreError>(Fixture {
@@ -56,14 +44,7 @@ async fn seed(store: &Store) -> Fixture {
         .unwrap()
 }
 
-fn row(
-    number: String,
-    month: &str,
-    serial: i64,
-    project: &(i64, String),
-    who: Uuid,
-    received: i64,
-) -> NewRow {
+fn row(number: String, month: &str, serial: i64, project: &(i64, String), who: Uuid, received: i64) -> NewRow {
     NewRow {
         id: Uuid::now_v7(),
         number,
@@ -161,9 +142,7 @@ async fn store_story_on_both_backends() {
                 fx.project_b.clone()
             };
             tasks.push(tokio::spawn(async move {
-                register(&s, "202611", p, "13812345678", 1_000 + i)
-                    .await
-                    .unwrap()
+                register(&s, "202611", p, "13812345678", 1_000 + i).await.unwrap()
             }));
         }
         let mut numbers: Vec<String> = futures::future::join_all(tasks)
@@ -172,9 +151,7 @@ async fn store_story_on_both_backends() {
             .map(Result::unwrap)
             .collect();
         numbers.sort();
-        let expected: Vec<String> = (1..=40)
-            .map(|i| domain::number::format("202611", i))
-            .collect();
+        let expected: Vec<String> = (1..=40).map(|i| domain::number::format("202611", i)).collect();
         assert_eq!(numbers, expected, "{backend:?}");
         assert_eq!(
             register(&store, "202612", fx.project_a.clone(), "13812345678", 5_000)
@@ -200,14 +177,7 @@ async fn store_story_on_both_backends() {
                         1,
                     )
                     .await?;
-                    let mut r = row(
-                        "KS-202611-00001".into(),
-                        "202611",
-                        serial,
-                        &(1, "/1/".into()),
-                        who,
-                        1,
-                    );
+                    let mut r = row("KS-202611-00001".into(), "202611", serial, &(1, "/1/".into()), who, 1);
                     r.number = "KS-202611-00001".into();
                     complaints::insert(c, &r).await?;
                     Ok::<_, StoreError>(())
@@ -215,10 +185,7 @@ async fn store_story_on_both_backends() {
                 .boxed()
             })
             .await;
-        assert!(
-            matches!(dup, Err(StoreError::Constraint(_))),
-            "{backend:?}: {dup:?}"
-        );
+        assert!(matches!(dup, Err(StoreError::Constraint(_))), "{backend:?}: {dup:?}");
         {
             let mut r = store.reader().await.unwrap();
             let mut c = r.conn();
@@ -228,10 +195,7 @@ async fn store_story_on_both_backends() {
             .fetch_one(&mut **c)
             .await)
             .unwrap();
-            assert_eq!(
-                li_si, 0,
-                "{backend:?}: the rolled-back job left nothing behind"
-            );
+            assert_eq!(li_si, 0, "{backend:?}: the rolled-back job left nothing behind");
         }
         assert_eq!(
             register(&store, "202611", fx.project_a.clone(), "13900000000", 9_000)
@@ -244,11 +208,9 @@ async fn store_story_on_both_backends() {
         let mut c = r.conn();
         assert_eq!(complaints::count(&mut c).await.unwrap(), 42);
         // The person record is reused: one per phone (R-ORG-5).
-        let people: i64 = on_conn!(&mut c, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM complainant"
-        )
-        .fetch_one(&mut **c)
-        .await)
+        let people: i64 = on_conn!(&mut c, |c| sqlx::query_scalar("SELECT COUNT(*) FROM complainant")
+            .fetch_one(&mut **c)
+            .await)
         .unwrap();
         assert_eq!(people, 2, "{backend:?}");
         // Scope: the region sees only its subtree; pages follow the keyset without overlap (R-ORG-4).
@@ -291,23 +253,14 @@ async fn store_story_on_both_backends() {
             all: true,
             ..Default::default()
         };
-        assert_eq!(
-            complaints::list(&mut c, &by_category, &all)
-                .await
-                .unwrap()
-                .len(),
-            20
-        );
+        assert_eq!(complaints::list(&mut c, &by_category, &all).await.unwrap().len(), 20);
         let wrong = ListFilter {
             categories: vec!["engineer".into()],
             limit: 100,
             ..Default::default()
         };
         assert!(
-            complaints::list(&mut c, &wrong, &all)
-                .await
-                .unwrap()
-                .is_empty(),
+            complaints::list(&mut c, &wrong, &all).await.unwrap().is_empty(),
             "a prefix of a code is not its parent"
         );
         assert!(complaints::list(
@@ -323,10 +276,7 @@ async fn store_story_on_both_backends() {
         .is_empty());
 
         // The audit chain verifies, and names the first altered event (R-SEC-3).
-        assert_eq!(
-            audit::verify(&mut c).await.unwrap(),
-            Verdict::Intact { events: 42 }
-        );
+        assert_eq!(audit::verify(&mut c).await.unwrap(), Verdict::Intact { events: 42 });
         drop(c);
         drop(r);
         store

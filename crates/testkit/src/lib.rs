@@ -157,16 +157,10 @@ fn start_cluster() -> Cluster {
     }
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     let mut initdb = Command::new(binary("initdb"));
-    initdb.args(["-D"]).arg(&data).args([
-        "-U",
-        "kesu",
-        "-A",
-        "trust",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        "--no-sync",
-    ]);
+    initdb
+        .args(["-D"])
+        .arg(&data)
+        .args(["-U", "kesu", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
     as_postgres_user(&mut initdb);
     let out = initdb.output().expect("run initdb");
     assert!(
@@ -223,10 +217,7 @@ fn start_cluster() -> Cluster {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && can_query(&admin_url) {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "test postgres did not become ready"
-        );
+        assert!(Instant::now() < deadline, "test postgres did not become ready");
         std::thread::sleep(Duration::from_millis(100));
     }
     Cluster { admin_url }

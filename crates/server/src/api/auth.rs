@@ -21,10 +21,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)))]
-pub async fn token(
-    State(state): State<AppState>,
-    JsonObject(body): JsonObject,
-) -> AppResult<Json<Value>> {
+pub async fn token(State(state): State<AppState>, JsonObject(body): JsonObject) -> AppResult<Json<Value>> {
     let mut f = Fields::new(&body, "");
     f.reject_unknown(&["username", "password"]);
     let username = f.string("username");
@@ -33,10 +30,9 @@ pub async fn token(
     for (field, v, max) in [("username", &username, 64), ("password", &password, 256)] {
         match v {
             None => errors.push(FieldError::new(field, "is required")),
-            Some(s) if s.is_empty() || s.chars().count() > max => errors.push(FieldError::new(
-                field,
-                format!("must be 1 to {max} characters"),
-            )),
+            Some(s) if s.is_empty() || s.chars().count() > max => {
+                errors.push(FieldError::new(field, format!("must be 1 to {max} characters")))
+            }
             _ => {}
         }
     }

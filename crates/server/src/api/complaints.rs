@@ -50,9 +50,7 @@ pub const REGISTER_FIELDS: [&str; 15] = [
 pub const COMPLAINANT_FIELDS: [&str; 4] = ["name", "phone", "email", "kind"];
 
 /// Reads a registration body into raw fields, reporting wrong types and unknown fields.
-pub fn raw_complaint(
-    body: &serde_json::Map<String, Value>,
-) -> Result<RawComplaint, Vec<FieldError>> {
+pub fn raw_complaint(body: &serde_json::Map<String, Value>) -> Result<RawComplaint, Vec<FieldError>> {
     let mut f = Fields::new(body, "");
     f.reject_unknown(&REGISTER_FIELDS);
     let complainant = f.object("complainant");
@@ -96,10 +94,7 @@ pub fn raw_complaint(
     }
 }
 
-fn idempotency_key(
-    headers: &HeaderMap,
-    body: &serde_json::Map<String, Value>,
-) -> AppResult<Option<IdempotencyKey>> {
+fn idempotency_key(headers: &HeaderMap, body: &serde_json::Map<String, Value>) -> AppResult<Option<IdempotencyKey>> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -129,20 +124,11 @@ pub fn canonical(v: &Value) -> String {
             keys.sort();
             let parts: Vec<String> = keys
                 .iter()
-                .map(|k| {
-                    format!(
-                        "{}:{}",
-                        Value::String((*k).clone()),
-                        canonical(&m[k.as_str()])
-                    )
-                })
+                .map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&m[k.as_str()])))
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(canonical).collect::<Vec<_>>().join(",")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
         other => other.to_string(),
     }
 }
@@ -182,11 +168,7 @@ pub async fn register(
     params(("number" = String, Path, description = "e.g. KS-202611-00042")),
     responses((status = 200, body = ComplaintDoc), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-pub async fn read(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(number): Path<String>,
-) -> AppResult<Json<Value>> {
+pub async fn read(State(state): State<AppState>, who: Principal, Path(number): Path<String>) -> AppResult<Json<Value>> {
     Ok(Json(svc::get(&state, &who, &number).await?))
 }
 
@@ -205,11 +187,7 @@ pub async fn read(
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, body = ComplaintPage), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    who: Principal,
-    RawQuery(q): RawQuery,
-) -> AppResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, who: Principal, RawQuery(q): RawQuery) -> AppResult<Json<Value>> {
     let filter = parse_list_query(q.as_deref(), state.clock.now())?;
     let (items, next) = svc::list(&state, &who, &filter).await?;
     Ok(Json(
@@ -222,9 +200,7 @@ fn encode_cursor(at: i64, id: Uuid) -> String {
 }
 
 fn decode_cursor(s: &str) -> Option<(i64, Uuid)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let mut parts = text.splitn(3, ':');
     (parts.next()? == "v1").then_some(())?;
@@ -272,10 +248,7 @@ fn bound(field: &str, v: &str, end: bool) -> Result<i64, FieldError> {
 }
 
 /// Parses the query of `GET /api/v1/complaints`; unknown parameters and bad values are 422.
-pub fn parse_list_query(
-    raw: Option<&str>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<ListFilter> {
+pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> AppResult<ListFilter> {
     let pairs = query_pairs(raw);
     let mut errors = Vec::new();
     let all = |k: &str| {
@@ -328,14 +301,10 @@ pub fn parse_list_query(
         Some(_) => errors.push(FieldError::new("overdue", "must be true or false")),
     }
     if let Some(v) = one("received_from").filter(|v| !v.is_empty()) {
-        f.received_from = bound("received_from", &v, false)
-            .map_err(|e| errors.push(e))
-            .ok();
+        f.received_from = bound("received_from", &v, false).map_err(|e| errors.push(e)).ok();
     }
     if let Some(v) = one("received_to").filter(|v| !v.is_empty()) {
-        f.received_before = bound("received_to", &v, true)
-            .map_err(|e| errors.push(e))
-            .ok();
+        f.received_before = bound("received_to", &v, true).map_err(|e| errors.push(e)).ok();
     }
     if let Some(v) = one("limit") {
         match v.parse::<i64>() {
@@ -346,24 +315,15 @@ pub fn parse_list_query(
     if let Some(v) = one("cursor").filter(|v| !v.is_empty()) {
         match decode_cursor(&v) {
             Some(c) => f.after = Some(c),
-            None => errors.push(FieldError::new(
-                "cursor",
-                "is not a cursor this server issued",
-            )),
+            None => errors.push(FieldError::new("cursor", "is not a cursor this server issued")),
         }
     }
     if one("q").is_some_and(|q| !q.is_empty()) {
-        errors.push(FieldError::new(
-            "q",
-            "full-text search is not available yet",
-        ));
+        errors.push(FieldError::new("q", "full-text search is not available yet"));
     }
     if let (Some(a), Some(b)) = (f.received_from, f.received_before) {
         if a >= b {
-            errors.push(FieldError::new(
-                "received_to",
-                "must not be before received_from",
-            ));
+            errors.push(FieldError::new("received_to", "must not be before received_from"));
         }
     }
     if errors.is_empty() {
@@ -380,13 +340,10 @@ mod tests {
 
     #[test]
     fn canonical_json_ignores_key_order() {
-        let a: Value =
-            serde_json::from_str(r#"{"b":1,"a":{"y":[1,{"q":2,"p":3}],"x":"漏水"}}"#).unwrap();
-        let b: Value =
-            serde_json::from_str(r#"{"a":{"x":"漏水","y":[1,{"p":3,"q":2}]},"b":1}"#).unwrap();
+        let a: Value = serde_json::from_str(r#"{"b":1,"a":{"y":[1,{"q":2,"p":3}],"x":"漏水"}}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a":{"x":"漏水","y":[1,{"p":3,"q":2}]},"b":1}"#).unwrap();
         assert_eq!(canonical(&a), canonical(&b));
-        let c: Value =
-            serde_json::from_str(r#"{"a":{"x":"漏水","y":[{"p":3,"q":2},1]},"b":1}"#).unwrap();
+        let c: Value = serde_json::from_str(r#"{"a":{"x":"漏水","y":[{"p":3,"q":2},1]},"b":1}"#).unwrap();
         assert_ne!(canonical(&a), canonical(&c), "array order matters");
     }
 
@@ -401,20 +358,20 @@ mod tests {
     #[test]
     fn list_query() {
         let now = chrono::Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap();
-        let f = parse_list_query(Some("state=registered,dispatched&grade=urgent&limit=10&received_from=2026-11-01&received_to=2026-11-30"), now).unwrap();
+        let f = parse_list_query(
+            Some("state=registered,dispatched&grade=urgent&limit=10&received_from=2026-11-01&received_to=2026-11-30"),
+            now,
+        )
+        .unwrap();
         assert_eq!(f.states, ["registered", "dispatched"]);
         assert_eq!(f.limit, 10);
         assert_eq!(
             f.received_from,
-            Some(to_millis(day_start_cn(
-                NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
-            )))
+            Some(to_millis(day_start_cn(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())))
         );
         assert_eq!(
             f.received_before,
-            Some(to_millis(day_start_cn(
-                NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
-            )))
+            Some(to_millis(day_start_cn(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())))
         );
         for bad in [
             "state=nope",

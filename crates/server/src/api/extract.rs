@@ -40,9 +40,7 @@ impl FromRequest<AppState> for JsonObject {
             .await
             .map_err(|_| too_large())?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(AppError::BadRequest(
-                "The body is empty; send a JSON object.".into(),
-            ));
+            return Err(AppError::BadRequest("The body is empty; send a JSON object.".into()));
         }
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             AppError::BadRequest(format!(
@@ -59,12 +57,7 @@ impl FromRequest<AppState> for JsonObject {
 }
 
 fn is_json(content_type: &str) -> bool {
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 

@@ -8,8 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use domain::codes::Code;
 use domain::{
-    Channel, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage,
-    State as ComplaintState,
+    Channel, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage, State as ComplaintState,
 };
 use serde_json::{json, Map, Value};
 

@@ -31,11 +31,17 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state)
-        .layer(CatchPanicLayer::custom(|_| -> Response { AppError::Internal("a handler panicked".into()).into_response() }))
+        .layer(CatchPanicLayer::custom(|_| -> Response {
+            AppError::Internal("a handler panicked".into()).into_response()
+        }))
         .layer(
             // Logs method, path and status with the request id; never bodies, so no personal data.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
             }),
         )

@@ -18,11 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/projects/{code}", get(read))
 }
 
-fn ancestor<'a>(
-    node: &'a NodeRow,
-    by_id: &HashMap<i64, &'a NodeRow>,
-    kind: &str,
-) -> Option<&'a NodeRow> {
+fn ancestor<'a>(node: &'a NodeRow, by_id: &HashMap<i64, &'a NodeRow>, kind: &str) -> Option<&'a NodeRow> {
     let mut cur = node.parent_id.and_then(|p| by_id.get(&p).copied());
     while let Some(n) = cur {
         if n.kind == kind {
@@ -65,11 +61,7 @@ pub async fn list(State(state): State<AppState>, who: Principal) -> AppResult<Js
     responses((status = 200, description = "The project with `buildings` and `departments`", body = ProjectDoc),
         (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-pub async fn read(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(code): Path<String>,
-) -> AppResult<Json<Value>> {
+pub async fn read(State(state): State<AppState>, who: Principal, Path(code): Path<String>) -> AppResult<Json<Value>> {
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
     let project = org::project_by_code(&mut c, &code)

@@ -1,8 +1,7 @@
 //! Issuing API tokens for a username and password, with lockout (R-SEC-1).
 
 use crate::auth::{
-    decoy_hash, load_grants, new_secret, token_hash, verify_password, LOCKOUT_MINUTES,
-    MAX_FAILED_LOGINS,
+    decoy_hash, load_grants, new_secret, token_hash, verify_password, LOCKOUT_MINUTES, MAX_FAILED_LOGINS,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -20,18 +19,13 @@ pub struct Issued {
 }
 
 /// Checks the credentials and issues a token; every failure is the same 401 to the caller.
-pub async fn issue_token(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> Result<Issued, AppError> {
+pub async fn issue_token(state: &AppState, username: &str, password: &str) -> Result<Issued, AppError> {
     let now = state.clock.now();
     let user = {
         let mut r = state.store.reader().await?;
         store::users::by_username(&mut r.conn(), username).await?
     };
-    let denied =
-        || AppError::Unauthorized("Wrong username or password, or the account is locked.".into());
+    let denied = || AppError::Unauthorized("Wrong username or password, or the account is locked.".into());
     let Some(user) = user else {
         // Same work as a real check, so timing does not reveal which usernames exist.
         let _ = verify_password(password, decoy_hash());
@@ -47,8 +41,8 @@ pub async fn issue_token(
     let token = new_secret();
     let hash = token_hash(&token);
     let user_id = user.id;
-    let lock_at = (user.failed_logins + 1 >= MAX_FAILED_LOGINS)
-        .then(|| to_millis(now + Duration::minutes(LOCKOUT_MINUTES)));
+    let lock_at =
+        (user.failed_logins + 1 >= MAX_FAILED_LOGINS).then(|| to_millis(now + Duration::minutes(LOCKOUT_MINUTES)));
     state
         .store
         .write(move |c| {
@@ -63,15 +57,7 @@ pub async fn issue_token(
                         "This account has no role; ask an administrator.".into(),
                     ));
                 }
-                store::users::insert_token(
-                    c,
-                    user_id,
-                    &hash,
-                    "api",
-                    to_millis(now),
-                    to_millis(now + ttl),
-                )
-                .await?;
+                store::users::insert_token(c, user_id, &hash, "api", to_millis(now), to_millis(now + ttl)).await?;
                 Ok::<_, AppError>(true)
             }
             .boxed()

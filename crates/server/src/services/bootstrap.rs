@@ -28,22 +28,11 @@ pub async fn run(store: &Store, config: &Config, now: DateTime<Utc>) -> anyhow::
                 if users::count(c).await? > 0 {
                     return Ok(None);
                 }
-                let group = match org::all_nodes(c)
-                    .await?
-                    .into_iter()
-                    .find(|n| n.parent_id.is_none())
-                {
+                let group = match org::all_nodes(c).await?.into_iter().find(|n| n.parent_id.is_none()) {
                     Some(g) => g,
                     None => {
-                        let id = org::insert_node(
-                            c,
-                            None,
-                            "group",
-                            GROUP_CODE,
-                            "集团总部",
-                            Some("Group headquarters"),
-                        )
-                        .await?;
+                        let id = org::insert_node(c, None, "group", GROUP_CODE, "集团总部", Some("Group headquarters"))
+                            .await?;
                         for (code, label) in DEFAULT_DEPARTMENTS {
                             org::insert_department(c, id, code, label.zh, Some(label.en)).await?;
                         }
@@ -54,16 +43,8 @@ pub async fn run(store: &Store, config: &Config, now: DateTime<Utc>) -> anyhow::
                     Some(p) => (p, false),
                     None => (new_secret(), true),
                 };
-                let hash =
-                    hash_password(&secret).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let id = users::insert_user(
-                    c,
-                    "admin",
-                    "系统管理员",
-                    &hash,
-                    domain::time::to_millis(now),
-                )
-                .await?;
+                let hash = hash_password(&secret).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let id = users::insert_user(c, "admin", "系统管理员", &hash, domain::time::to_millis(now)).await?;
                 users::grant(c, id, "admin", group.id, None).await?;
                 Ok::<_, StoreError>(Some((secret, generated)))
             }
@@ -72,7 +53,9 @@ pub async fn run(store: &Store, config: &Config, now: DateTime<Utc>) -> anyhow::
         .await?;
     if let Some((secret, true)) = created {
         // Printed once, as API.md promises; set KESU_ADMIN_PASSWORD to choose it instead.
-        eprintln!("kesu: created user `admin` with password {secret} (shown once; set KESU_ADMIN_PASSWORD to choose it)");
+        eprintln!(
+            "kesu: created user `admin` with password {secret} (shown once; set KESU_ADMIN_PASSWORD to choose it)"
+        );
     } else if created.is_some() {
         tracing::info!("created user `admin` with the password from KESU_ADMIN_PASSWORD");
     }

@@ -3,7 +3,7 @@
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::view::complaint_json;
-use crate::state::AppState;
+use crate::state::{AppState, Taxonomy};
 use chrono::{DateTime, Utc};
 use domain::access::Permission;
 use domain::category::classify;
@@ -15,7 +15,7 @@ use domain::time::{month_key, rfc3339_cn, to_millis};
 use domain::{Code, FieldError};
 use futures::FutureExt;
 use serde_json::{json, Value};
-use store::complaints::{self, ComplainantInput, ListFilter, NewRow};
+use store::complaints::{self, ComplainantInput, ComplaintRow, DeadlineRow, ListFilter, NewRow};
 use store::{audit, idempotency, org, outbox, Conn};
 use uuid::Uuid;
 
@@ -39,6 +39,79 @@ pub struct Registered {
     pub replayed: bool,
 }
 
+/// What is decided before the transaction, off the single writer's critical path: the project
+/// (in scope), the category and the text rules' grade.
+struct Decided {
+    project: org::NodeRow,
+    category: domain::category::Category,
+    category_by: Decider,
+    category_reasons: Vec<String>,
+    text: Prepared,
+    by_text: domain::grading::GradeDecision,
+}
+
+async fn decide(state: &AppState, who: &Principal, new: &NewComplaint, taxonomy: &Taxonomy) -> AppResult<Decided> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    // A project outside the caller's scope is as unknown as one that does not exist (R-ORG-4).
+    let project = {
+        let mut r = state.store.reader().await?;
+        org::project_by_code(&mut r.conn(), &new.project_code)
+            .await?
+            .filter(|p| who.sees_node(&p.path))
+    };
+    if project.is_none() {
+        errors.push(FieldError::new("project_code", "unknown project"));
+    }
+    if let Some(code) = &new.category_code {
+        if taxonomy.category(code).is_none() {
+            errors.push(FieldError::new(
+                "category_code",
+                "unknown category; see GET /api/v1/meta",
+            ));
+        }
+    }
+    let Some(project) = project.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let text = Prepared::new(&new.full_text());
+    let (code, category_by, category_reasons) = match &new.category_code {
+        Some(code) => (code.clone(), Decider::Agent, vec![format!("agent:{code}")]),
+        None => {
+            let cl = classify(&Prepared::new(&new.subject), &text, &taxonomy.categories);
+            (cl.code, Decider::Rules, cl.reasons)
+        }
+    };
+    let category = taxonomy
+        .category(&code)
+        .cloned()
+        .ok_or_else(|| AppError::Internal(format!("category {code} vanished")))?;
+    let by_text = grading_of(new, &text, None, taxonomy);
+    Ok(Decided {
+        project,
+        category,
+        category_by,
+        category_reasons,
+        text,
+        by_text,
+    })
+}
+
+fn grading_of(
+    new: &NewComplaint,
+    text: &Prepared,
+    repeat_of: Option<&str>,
+    taxonomy: &Taxonomy,
+) -> domain::grading::GradeDecision {
+    let input = GradingInput {
+        text,
+        channel: new.channel,
+        households: new.households,
+        open_repeat_of: repeat_of,
+        explicit: new.grade,
+    };
+    grade(&input, &taxonomy.rules)
+}
+
 /// Registers a complaint in one transaction: number, person record, grading, classification,
 /// deadlines, the `registered` event and the acknowledgement to the complainant (R-IN-4).
 pub async fn register(
@@ -50,14 +123,13 @@ pub async fn register(
     who.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
     let taxonomy = state.taxonomy();
-    let who = who.clone();
+    let decided = decide(state, who, &new, &taxonomy).await?;
     let attempt = {
-        let (new, key, who) = (new.clone(), key.clone(), who.clone());
+        let (key, who) = (key.clone(), who.clone());
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, key.as_ref(), &taxonomy, now).await }
-                    .boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &taxonomy, now).await }.boxed()
             })
             .await
     };
@@ -82,8 +154,7 @@ fn replay(stored: idempotency::Stored, key: &IdempotencyKey) -> AppResult<Regist
             "was already used with a different request body",
         ));
     }
-    let body =
-        serde_json::from_str(&stored.response).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = serde_json::from_str(&stored.response).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Registered {
         status: stored.status as u16,
         body,
@@ -95,8 +166,9 @@ async fn register_in(
     c: &mut Conn<'_>,
     who: &Principal,
     new: &NewComplaint,
+    decided: &Decided,
     key: Option<&IdempotencyKey>,
-    taxonomy: &crate::state::Taxonomy,
+    taxonomy: &Taxonomy,
     now: DateTime<Utc>,
 ) -> AppResult<Registered> {
     if let Some(key) = key {
@@ -104,38 +176,15 @@ async fn register_in(
             return replay(stored, key);
         }
     }
-    let mut errors: Vec<FieldError> = Vec::new();
-    // A project outside the caller's scope is as unknown as one that does not exist (R-ORG-4).
-    let project = org::project_by_code(c, &new.project_code)
-        .await?
-        .filter(|p| who.sees_node(&p.path));
-    if project.is_none() {
-        errors.push(FieldError::new("project_code", "unknown project"));
-    }
-    if let Some(code) = &new.category_code {
-        if taxonomy.category(code).is_none() {
-            errors.push(FieldError::new(
-                "category_code",
-                "unknown category; see GET /api/v1/meta",
-            ));
-        }
-    }
-    let Some(project) = project.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-
-    let text = Prepared::new(&new.full_text());
-    let (category_code, category_by, category_reasons) = match &new.category_code {
-        Some(code) => (code.clone(), Decider::Agent, vec![format!("agent:{code}")]),
-        None => {
-            let cl = classify(&Prepared::new(&new.subject), &text, &taxonomy.categories);
-            (cl.code, Decider::Rules, cl.reasons)
-        }
-    };
-    let category = taxonomy
-        .category(&category_code)
-        .ok_or_else(|| AppError::Internal(format!("category {category_code} vanished")))?;
-
+    let Decided {
+        project,
+        category,
+        category_by,
+        category_reasons,
+        text,
+        by_text,
+    } = decided;
+    let category_code = category.code.clone();
     let now_ms = to_millis(now);
     let person = ComplainantInput {
         name: &new.complainant.name,
@@ -144,18 +193,12 @@ async fn register_in(
         kind: new.complainant.kind.code(),
     };
     let complainant_id = complaints::upsert_complainant(c, &person, now_ms).await?;
-    let repeat_of =
-        complaints::open_repeat_of(c, complainant_id, project.id, &category_code).await?;
-    let decision = grade(
-        &GradingInput {
-            text: &text,
-            channel: new.channel,
-            households: new.households,
-            open_repeat_of: repeat_of.as_deref(),
-            explicit: new.grade,
-        },
-        &taxonomy.rules,
-    );
+    let repeat_of = complaints::open_repeat_of(c, complainant_id, project.id, &category_code).await?;
+    // Only a repeat complaint changes the text rules' grade (R-GR-2: one grade up).
+    let decision = match &repeat_of {
+        Some(number) => grading_of(new, text, Some(number), taxonomy),
+        None => by_text.clone(),
+    };
 
     let month = month_key(now);
     let serial = complaints::next_serial(c, &month).await?;
@@ -196,17 +239,25 @@ async fn register_in(
     };
     complaints::insert(c, &row).await?;
     let deadlines = intake_deadlines(decision.grade, new.received_at);
-    for d in &deadlines {
-        complaints::insert_deadline(c, id, d.clock.code(), to_millis(d.due_at), d.state.code())
-            .await?;
-    }
+    let deadline_rows: Vec<DeadlineRow> = deadlines
+        .iter()
+        .map(|d| DeadlineRow {
+            complaint_id: id,
+            clock: d.clock.code().into(),
+            due_at: to_millis(d.due_at),
+            state: d.state.code().into(),
+            met_at: None,
+        })
+        .collect();
+    let values: Vec<(&str, i64, &str)> = deadline_rows
+        .iter()
+        .map(|d| (d.clock.as_str(), d.due_at, d.state.as_str()))
+        .collect();
+    complaints::insert_deadlines(c, id, &values).await?;
 
-    let stored = complaints::by_number(c, &number)
-        .await?
-        .ok_or_else(|| AppError::Internal("inserted complaint not found".into()))?;
-    let stored_deadlines = complaints::deadlines_of(c, &[id]).await?;
-    let department_name = department_label(&category.department);
-    let body = complaint_json(&stored, &stored_deadlines, department_name, now);
+    // The response is built from what was just written; the HTTP tests read it back and compare.
+    let stored = written_row(row, category, &project, &new.complainant);
+    let body = complaint_json(&stored, &deadline_rows, department_label(&category.department), now);
     let event = json!({"after": body, "registered_by": who.username});
     audit::append(
         c,
@@ -237,6 +288,58 @@ async fn register_in(
         body,
         replayed: false,
     })
+}
+
+/// The row as `by_number` would read it back, from the inserted values and the names at hand.
+fn written_row(
+    r: NewRow,
+    category: &domain::category::Category,
+    project: &org::NodeRow,
+    who: &domain::intake::NewComplainant,
+) -> ComplaintRow {
+    ComplaintRow {
+        id: r.id,
+        number: r.number,
+        version: 1,
+        state: domain::State::Registered.code().into(),
+        grade: r.grade,
+        grade_decided_by: r.grade_decided_by,
+        suggested_grade: r.suggested_grade,
+        grade_reasons: r.grade_reasons,
+        grade_note: r.grade_note,
+        category_code: r.category_code,
+        category_name_zh: category.name_zh.clone(),
+        category_name_en: category.name_en.clone(),
+        category_decided_by: r.category_decided_by,
+        category_reasons: r.category_reasons,
+        channel: r.channel,
+        complainant_id: r.complainant_id,
+        complainant_name: r.complainant_name,
+        complainant_phone: who.phone.as_ref().map(|p| p.as_str().to_string()),
+        complainant_email: who.email.as_ref().map(|e| e.as_str().to_string()),
+        complainant_kind: r.complainant_kind,
+        project_code: project.code.clone(),
+        project_name: project.name.clone(),
+        org_path: r.org_path,
+        building: r.building,
+        unit: r.unit,
+        location: r.location,
+        stage: r.stage,
+        subject: r.subject,
+        description: r.description,
+        demands: r.demands,
+        households: r.households,
+        received_at: r.received_at,
+        suggested_department: r.suggested_department,
+        lead_department_id: None,
+        lead_department_code: None,
+        lead_department_name: None,
+        handler_id: None,
+        handler_name: None,
+        repeat_of: r.repeat_of,
+        created_at: r.now,
+        updated_at: r.now,
+    }
 }
 
 /// The acknowledgement of R-IN-4: number, next step and expected reply time, by SMS or e-mail.
@@ -286,9 +389,7 @@ pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<V
     }
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let row = complaints::by_number(&mut c, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = complaints::by_number(&mut c, number).await?.ok_or(AppError::NotFound)?;
     let departments: Vec<i64> = row.lead_department_id.into_iter().collect();
     if !who.scope.admits(&row.org_path, &departments) {
         return Err(AppError::NotFound);
@@ -325,14 +426,7 @@ pub async fn list(
     };
     let items = rows
         .iter()
-        .map(|row| {
-            complaint_json(
-                row,
-                &deadlines,
-                department_label(&row.suggested_department),
-                now,
-            )
-        })
+        .map(|row| complaint_json(row, &deadlines, department_label(&row.suggested_department), now))
         .collect();
     Ok((items, next))
 }

@@ -29,17 +29,12 @@ pub async fn spawn(backend: Backend) -> TestApp {
     let mut config = Config::for_database(&db.url);
     config.admin_password = Some("admin-pass-1".into());
     let clock = Arc::new(ManualClock::new(start_time()));
-    let (router, state) = kesu::build(config, clock.clone())
-        .await
-        .expect("app builds");
+    let (router, state) = kesu::build(config, clock.clone()).await.expect("app builds");
     assert!(kesu::demo::load_if_empty(&state, false).await.unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     TestApp {
         base,
         client,
@@ -66,10 +61,7 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "token for {username}");
-        r.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
     }
 
     /// POST a JSON body as `token`; returns status and parsed body (or Null).

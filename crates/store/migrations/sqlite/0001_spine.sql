@@ -146,7 +146,8 @@ CREATE INDEX complaint_received ON complaint(received_at DESC, id DESC);
 CREATE INDEX complaint_path ON complaint(org_path, received_at DESC);
 CREATE INDEX complaint_project ON complaint(project_id, received_at DESC);
 CREATE INDEX complaint_state ON complaint(state, received_at DESC);
-CREATE INDEX complaint_complainant ON complaint(complainant_id, state);
+-- Repeat-complaint lookup (R-GR-2): one person, one project, one matter, newest first.
+CREATE INDEX complaint_repeat ON complaint(complainant_id, project_id, category_code, received_at DESC);
 CREATE INDEX complaint_lead_department ON complaint(lead_department_id);
 
 CREATE TABLE deadline (
