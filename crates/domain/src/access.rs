@@ -37,11 +37,6 @@ impl Scope {
             || self.subtrees.iter().any(|p| org_path.starts_with(p.as_str()))
             || departments.iter().any(|d| self.departments.contains(d))
     }
-
-    /// Whether an org node (a project, say) lies inside the scope's subtrees.
-    pub fn admits_node(&self, org_path: &str) -> bool {
-        self.all || self.subtrees.iter().any(|p| org_path.starts_with(p.as_str()))
-    }
 }
 
 /// Computes the scope of a user's grants (R-ORG-4): group customer relations sees everything;

@@ -253,22 +253,6 @@ impl Store {
             Inner::Pg(pool) => pool.close().await,
         }
     }
-
-    /// Copies a consistent snapshot of a SQLite database to `dest` while the server runs.
-    pub async fn backup_sqlite(&self, dest: &str) -> Result<()> {
-        let escaped = dest.replace('\'', "''");
-        self.write(move |c| {
-            async move {
-                crate::on_conn!(c, |c| sqlx::query(&format!("VACUUM INTO '{escaped}'"))
-                    .execute(&mut **c)
-                    .await
-                    .map(|_| ()))?;
-                Ok::<_, StoreError>(())
-            }
-            .boxed()
-        })
-        .await
-    }
 }
 
 /// The file path of a `sqlite:` URL: `sqlite:///abs/path`, `sqlite://rel/path` or `sqlite:path`.

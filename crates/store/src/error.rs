@@ -41,12 +41,5 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-impl StoreError {
-    /// Whether this is a unique-constraint violation mentioning `needle` (table, column or name).
-    pub fn is_constraint_on(&self, needle: &str) -> bool {
-        matches!(self, StoreError::Constraint(c) if c.contains(needle))
-    }
-}
-
 /// Store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -84,15 +84,6 @@ pub async fn by_username(c: &mut Conn<'_>, username: &str) -> Result<Option<User
         .await)?)
 }
 
-/// A user by id.
-pub async fn by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<UserRow>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1");
-    Ok(on_conn!(c, |c| sqlx::query_as::<_, UserRow>(&sql)
-        .bind(id)
-        .fetch_optional(&mut **c)
-        .await)?)
-}
-
 /// Number of users (zero on a fresh database).
 pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
     Ok(on_conn!(c, |c| sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
