@@ -13,6 +13,7 @@ pub mod number;
 pub mod org;
 pub mod phrase;
 pub mod sla;
+pub mod state;
 pub mod time;
 pub mod validate;
 
