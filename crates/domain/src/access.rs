@@ -92,6 +92,30 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Whether `role` may take `action` on a complaint in its scope. Approving or rejecting a plan
+/// further needs the role of the pending approval tier (see [`crate::approval`]).
+pub fn may_take(role: Role, action: crate::state::Action) -> bool {
+    use crate::state::Action as A;
+    use Role::*;
+    let service = matches!(role, Agent | Specialist | Supervisor | GroupCr);
+    let senior_service = matches!(role, Specialist | Supervisor | GroupCr);
+    let handling = matches!(role, Handler | DeptHead | Specialist | Supervisor | GroupCr);
+    match action {
+        A::Dispatch | A::Close | A::Reopen | A::Merge => senior_service,
+        A::Assign => matches!(role, DeptHead | Supervisor | GroupCr),
+        A::Respond | A::Assess | A::ProposePlan | A::Reply => handling,
+        A::ApprovePlan | A::RejectPlan => matches!(
+            role,
+            DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management
+        ),
+        A::Confirm | A::Object | A::Callback | A::Withdraw => service,
+        A::Archive => matches!(role, Supervisor | GroupCr),
+        A::Extend => matches!(role, DeptHead | Supervisor | GroupCr),
+        A::Escalate | A::LogContact => handling || service,
+        A::Note => !matches!(role, Auditor | Admin),
+    }
+}
+
 /// Whether any of the grants carries `permission`.
 pub fn any_allows(grants: &[Grant], permission: Permission) -> bool {
     grants.iter().any(|g| allows(g.role, permission))
@@ -131,6 +155,20 @@ mod tests {
         let all = scope_of(&[grant(Role::GroupCr, "/1/", None)]);
         assert!(all.all && all.admits("/9/9/", &[]));
         assert!(scope_of(&[]).is_empty());
+    }
+
+    #[test]
+    fn action_rights() {
+        use crate::state::Action;
+        assert!(may_take(Role::Supervisor, Action::Dispatch));
+        assert!(!may_take(Role::Agent, Action::Dispatch));
+        assert!(may_take(Role::Handler, Action::Reply) && !may_take(Role::Handler, Action::Close));
+        assert!(may_take(Role::DeptHead, Action::Assign) && !may_take(Role::Handler, Action::Assign));
+        assert!(!may_take(Role::Auditor, Action::Note) && !may_take(Role::Admin, Action::Dispatch));
+        for a in <Action as crate::codes::Code>::ALL {
+            assert!(may_take(Role::GroupCr, *a), "group customer relations may take {a:?}");
+            assert!(!may_take(Role::Auditor, *a), "the auditor only reads");
+        }
     }
 
     #[test]
