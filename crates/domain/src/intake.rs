@@ -70,6 +70,8 @@ pub struct RawComplaint {
     pub grade_reason: Option<String>,
     /// `households`
     pub households: Option<i64>,
+    /// `complained_employee`: username of the employee complained about (R-WF-3).
+    pub complained_employee: Option<String>,
 }
 
 /// The complainant part of a valid registration.
@@ -119,6 +121,8 @@ pub struct NewComplaint {
     pub grade_reason: Option<String>,
     /// Households raising the matter, at least 1.
     pub households: i32,
+    /// Username of the employee complained about, who is then recused (R-WF-3).
+    pub complained_employee: Option<String>,
 }
 
 impl NewComplaint {
@@ -211,6 +215,15 @@ impl NewComplaint {
             ),
         );
         let households = keep(&mut errors, households(raw.households));
+        let complained_employee = keep(
+            &mut errors,
+            optional_text(
+                "complained_employee",
+                raw.complained_employee.as_deref(),
+                limits::CODE,
+                Lines::Single,
+            ),
+        );
 
         if !errors.is_empty() {
             return Err(errors);
@@ -237,6 +250,7 @@ impl NewComplaint {
             grade: grade.expect(missing),
             grade_reason: grade_reason.expect(missing),
             households: households.expect(missing),
+            complained_employee: complained_employee.expect(missing),
         })
     }
 

@@ -164,6 +164,8 @@ pub struct NewRow {
     pub suggested_department: String,
     /// Number of the open complaint this repeats.
     pub repeat_of: Option<String>,
+    /// The employee complained about (R-WF-3).
+    pub complained_user_id: Option<i64>,
     /// Now (ms).
     pub now: i64,
 }
@@ -175,8 +177,9 @@ pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
         "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
          grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
          project_id, org_path, building, unit, location, stage, subject, description, demands, households, received_at, registered_by, \
-         suggested_department, repeat_of, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 'registered', $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31)"
+         suggested_department, repeat_of, created_at, updated_at, complained_user_id) VALUES ($1, $2, $3, $4, 1, 'registered', \
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
+         $30, $31, $31, $32)"
     )
     .bind(r.id)
     .bind(&r.number)
@@ -209,6 +212,7 @@ pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
     .bind(&r.suggested_department)
     .bind(&r.repeat_of)
     .bind(r.now)
+    .bind(r.complained_user_id)
     .execute(&mut **c)
     .await.map(|_| ())
     })?;
@@ -282,6 +286,19 @@ pub struct ComplaintRow {
     pub repeat_of: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub accountable_user_id: Option<i64>,
+    pub accountable_name: Option<String>,
+    pub complained_user_id: Option<i64>,
+    pub assessment: Option<String>,
+    pub plan: Option<String>,
+    pub approvals_pending: i32,
+    pub callback_done: bool,
+    pub satisfaction: Option<String>,
+    pub escalation_level: i32,
+    pub round: i32,
+    pub merged_into: Option<String>,
+    pub closed_at: Option<i64>,
+    pub archived_at: Option<i64>,
 }
 
 const SELECT: &str = "SELECT c.id, c.number, c.version, c.state, c.grade, c.grade_decided_by, c.suggested_grade, c.grade_reasons, \
@@ -290,10 +307,12 @@ const SELECT: &str = "SELECT c.id, c.number, c.version, c.state, c.grade, c.grad
     c.complainant_kind, n.code AS project_code, n.name AS project_name, c.org_path, c.building, c.unit, c.location, c.stage, \
     c.subject, c.description, c.demands, c.households, c.received_at, c.suggested_department, c.lead_department_id, \
     d.code AS lead_department_code, d.name AS lead_department_name, c.handler_id, u.display_name AS handler_name, c.repeat_of, \
-    c.created_at, c.updated_at \
+    c.created_at, c.updated_at, c.accountable_user_id, a.display_name AS accountable_name, c.complained_user_id, \
+    c.assessment, c.plan, c.approvals_pending, c.callback_done, c.satisfaction, c.escalation_level, c.round, c.merged_into, \
+    c.closed_at, c.archived_at \
     FROM complaint c JOIN complainant p ON p.id = c.complainant_id JOIN org_node n ON n.id = c.project_id \
     JOIN category cat ON cat.code = c.category_code LEFT JOIN department d ON d.id = c.lead_department_id \
-    LEFT JOIN app_user u ON u.id = c.handler_id";
+    LEFT JOIN app_user u ON u.id = c.handler_id LEFT JOIN app_user a ON a.id = c.accountable_user_id";
 
 /// One complaint by number, regardless of scope (the caller checks scope).
 pub async fn by_number(c: &mut Conn<'_>, number: &str) -> Result<Option<ComplaintRow>> {
@@ -361,6 +380,8 @@ pub struct ListFilter {
     pub after: Option<(i64, Uuid)>,
     /// Page size.
     pub limit: i64,
+    /// The viewing user: complaints about this person are hidden from them (R-WF-3).
+    pub viewer: Option<i64>,
 }
 
 enum Arg {
@@ -404,12 +425,19 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
         }
         for d in &scope.departments {
             let p = q.arg(Arg::Int(*d));
-            ors.push(format!("c.lead_department_id = {p}"));
+            ors.push(format!(
+                "EXISTS (SELECT 1 FROM complaint_department cd WHERE cd.complaint_id = c.id AND cd.department_id = {p})"
+            ));
         }
         if ors.is_empty() {
             return Ok(vec![]);
         }
         q.clauses.push(format!("({})", ors.join(" OR ")));
+    }
+    if let Some(me) = f.viewer {
+        let p = q.arg(Arg::Int(me));
+        q.clauses
+            .push(format!("(c.complained_user_id IS NULL OR c.complained_user_id <> {p})"));
     }
     q.any_of("c.state", &f.states);
     q.any_of("c.grade", &f.grades);

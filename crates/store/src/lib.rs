@@ -10,6 +10,7 @@ pub mod org;
 pub mod outbox;
 pub mod taxonomy;
 pub mod users;
+pub mod workflow;
 
 pub use db::{Backend, Conn, ReadConn, Store, StoreOptions};
 pub use error::StoreError;

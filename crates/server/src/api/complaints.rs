@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The fields `POST /api/v1/complaints` accepts.
-pub const REGISTER_FIELDS: [&str; 15] = [
+pub const REGISTER_FIELDS: [&str; 16] = [
     "channel",
     "complainant",
     "project_code",
@@ -45,6 +45,7 @@ pub const REGISTER_FIELDS: [&str; 15] = [
     "grade",
     "grade_reason",
     "households",
+    "complained_employee",
 ];
 /// The fields of `complainant`.
 pub const COMPLAINANT_FIELDS: [&str; 4] = ["name", "phone", "email", "kind"];
@@ -69,6 +70,7 @@ pub fn raw_complaint(body: &serde_json::Map<String, Value>) -> Result<RawComplai
         grade: f.string("grade"),
         grade_reason: f.string("grade_reason"),
         households: f.integer("households"),
+        complained_employee: f.string("complained_employee"),
         ..Default::default()
     };
     let mut errors = f.errors;

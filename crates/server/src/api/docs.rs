@@ -86,6 +86,9 @@ pub struct RegisterBody {
     grade_reason: Option<String>,
     /// Households raising the same matter, 1–100000, default 1.
     households: Option<i64>,
+    /// Username of the employee the complaint is about; that person never handles, approves or
+    /// calls back this complaint and does not see it (R-WF-3; an addition to API.md).
+    complained_employee: Option<String>,
 }
 
 /// A complaint (see API.md "The complaint resource"). Phones and e-mails are masked.

@@ -43,6 +43,7 @@ pub struct Registered {
 /// (in scope), the category and the text rules' grade.
 struct Decided {
     project: org::NodeRow,
+    complained_user_id: Option<i64>,
     category: domain::category::Category,
     category_by: Decider,
     category_reasons: Vec<String>,
@@ -70,6 +71,17 @@ async fn decide(state: &AppState, who: &Principal, new: &NewComplaint, taxonomy:
             ));
         }
     }
+    let complained_user_id = match &new.complained_employee {
+        None => None,
+        Some(username) => {
+            let mut r = state.store.reader().await?;
+            let user = store::users::by_username(&mut r.conn(), username).await?;
+            if user.is_none() {
+                errors.push(FieldError::new("complained_employee", "unknown user"));
+            }
+            user.map(|u| u.id)
+        }
+    };
     let Some(project) = project.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
@@ -88,6 +100,7 @@ async fn decide(state: &AppState, who: &Principal, new: &NewComplaint, taxonomy:
     let by_text = grading_of(new, &text, None, taxonomy);
     Ok(Decided {
         project,
+        complained_user_id,
         category,
         category_by,
         category_reasons,
@@ -178,6 +191,7 @@ async fn register_in(
     }
     let Decided {
         project,
+        complained_user_id,
         category,
         category_by,
         category_reasons,
@@ -235,6 +249,7 @@ async fn register_in(
         registered_by: Some(who.user_id),
         suggested_department: category.department.clone(),
         repeat_of,
+        complained_user_id: *complained_user_id,
         now: now_ms,
     };
     complaints::insert(c, &row).await?;
@@ -257,7 +272,13 @@ async fn register_in(
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);
-    let body = complaint_json(&stored, &deadline_rows, department_label(&category.department), now);
+    let body = complaint_json(
+        &stored,
+        &deadline_rows,
+        &[],
+        department_label(&category.department),
+        now,
+    );
     let event = json!({"after": body, "registered_by": who.username});
     audit::append(
         c,
@@ -339,6 +360,19 @@ fn written_row(
         repeat_of: r.repeat_of,
         created_at: r.now,
         updated_at: r.now,
+        accountable_user_id: None,
+        accountable_name: None,
+        complained_user_id: r.complained_user_id,
+        assessment: None,
+        plan: None,
+        approvals_pending: 0,
+        callback_done: false,
+        satisfaction: None,
+        escalation_level: 0,
+        round: 1,
+        merged_into: None,
+        closed_at: None,
+        archived_at: None,
     }
 }
 
@@ -382,6 +416,12 @@ pub fn department_label(code: &str) -> Option<&'static str> {
         .map(|(_, l)| l.zh)
 }
 
+/// Whether the caller may see a complaint: in scope through its org node or one of its
+/// departments, and not the employee it is about (R-ORG-4, R-WF-3).
+pub fn visible(who: &Principal, row_path: &str, complained: Option<i64>, departments: &[i64]) -> bool {
+    complained != Some(who.user_id) && who.scope.admits(row_path, departments)
+}
+
 /// One complaint in the caller's scope; outside scope is 404, like a missing one (R-ORG-4).
 pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<Value> {
     if !domain::number::is_well_formed(number) {
@@ -390,14 +430,16 @@ pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<V
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
     let row = complaints::by_number(&mut c, number).await?.ok_or(AppError::NotFound)?;
-    let departments: Vec<i64> = row.lead_department_id.into_iter().collect();
-    if !who.scope.admits(&row.org_path, &departments) {
+    let departments = store::workflow::departments(&mut c, &[row.id]).await?;
+    let ids: Vec<i64> = departments.iter().map(|d| d.department_id).collect();
+    if !visible(who, &row.org_path, row.complained_user_id, &ids) {
         return Err(AppError::NotFound);
     }
     let deadlines = complaints::deadlines_of(&mut c, &[row.id]).await?;
     Ok(complaint_json(
         &row,
         &deadlines,
+        &departments,
         department_label(&row.suggested_department),
         state.clock.now(),
     ))
@@ -413,11 +455,13 @@ pub async fn list(
     let mut c = r.conn();
     let mut probe = filter.clone();
     probe.limit = filter.limit + 1;
+    probe.viewer = Some(who.user_id);
     let mut rows = complaints::list(&mut c, &probe, &who.scope).await?;
     let more = rows.len() as i64 > filter.limit;
     rows.truncate(filter.limit as usize);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let deadlines = complaints::deadlines_of(&mut c, &ids).await?;
+    let departments = store::workflow::departments(&mut c, &ids).await?;
     let now = state.clock.now();
     let next = if more {
         rows.last().map(|r| (r.received_at, r.id))
@@ -426,7 +470,15 @@ pub async fn list(
     };
     let items = rows
         .iter()
-        .map(|row| complaint_json(row, &deadlines, department_label(&row.suggested_department), now))
+        .map(|row| {
+            complaint_json(
+                row,
+                &deadlines,
+                &departments,
+                department_label(&row.suggested_department),
+                now,
+            )
+        })
         .collect();
     Ok((items, next))
 }

@@ -7,11 +7,13 @@ use domain::time::{from_millis, rfc3339_cn};
 use domain::{Code, DeadlineState, SlaClock};
 use serde_json::{json, Value};
 use store::complaints::{ComplaintRow, DeadlineRow};
+use store::workflow::LinkedDepartment;
 
 /// Renders one complaint as the API resource. Phones and e-mails are masked (R-SEC-2).
 pub fn complaint_json(
     row: &ComplaintRow,
     deadlines: &[DeadlineRow],
+    departments: &[LinkedDepartment],
     department_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Value {
@@ -59,7 +61,23 @@ pub fn complaint_json(
         "suggested_department": {"code": row.suggested_department, "name": department_name},
         "lead_department": row.lead_department_code.as_ref().map(|code| json!({"code": code, "name": row.lead_department_name})),
         "handler": row.handler_id.map(|id| json!({"id": id, "name": row.handler_name})),
+        "co_departments": departments
+            .iter()
+            .filter(|d| d.complaint_id == row.id && !d.lead)
+            .map(|d| json!({"code": d.code, "name": d.name}))
+            .collect::<Vec<_>>(),
+        "accountable": row.accountable_user_id.map(|id| json!({"id": id, "name": row.accountable_name})),
         "repeat_of": row.repeat_of,
+        "assessment": row.assessment.as_deref().map(parse_list),
+        "plan": row.plan.as_deref().map(parse_list),
+        "approvals_pending": row.approvals_pending,
+        "callback_done": row.callback_done,
+        "satisfaction": row.satisfaction,
+        "escalation_level": row.escalation_level,
+        "round": row.round,
+        "merged_into": row.merged_into,
+        "closed_at": row.closed_at.map(|t| rfc3339_cn(from_millis(t))),
+        "archived_at": row.archived_at.map(|t| rfc3339_cn(from_millis(t))),
         "deadlines": deadlines,
         "created_at": rfc3339_cn(from_millis(row.created_at)),
         "updated_at": rfc3339_cn(from_millis(row.updated_at)),
