@@ -200,6 +200,36 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Reasonableness of a complaint (R-GR-4).
+    Reasonableness {
+        Reasonable = "reasonable", "合理", "Reasonable";
+        PartlyReasonable = "partly_reasonable", "部分合理", "Partly reasonable";
+        Unreasonable = "unreasonable", "不合理", "Unreasonable";
+        Unfounded = "unfounded", "不成立", "Unfounded";
+    }
+);
+
+code_enum!(
+    /// How a contact with the customer was made (R-WF-6).
+    ContactMethod {
+        Call = "call", "电话", "Call";
+        Visit = "visit", "上门/来访", "Visit";
+        Sms = "sms", "短信", "SMS";
+        Letter = "letter", "书面函件", "Letter";
+        Email = "email", "电子邮件", "E-mail";
+        Wechat = "wechat", "微信", "WeChat";
+        Other = "other", "其他", "Other";
+    }
+);
+
+impl Satisfaction {
+    /// Whether this level counts as dissatisfied (R-WF-8).
+    pub fn is_dissatisfied(self) -> bool {
+        matches!(self, Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +253,8 @@ mod tests {
         round_trips::<Satisfaction>();
         round_trips::<Role>();
         round_trips::<SlaClock>();
+        round_trips::<Reasonableness>();
+        round_trips::<ContactMethod>();
     }
 
     #[test]

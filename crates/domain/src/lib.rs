@@ -18,5 +18,8 @@ pub mod state;
 pub mod time;
 pub mod validate;
 
-pub use codes::{Channel, Code, ComplainantKind, DeadlineState, Grade, Role, Satisfaction, SlaClock, Stage, State};
+pub use codes::{
+    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, Reasonableness, Role, Satisfaction, SlaClock,
+    Stage, State,
+};
 pub use validate::FieldError;

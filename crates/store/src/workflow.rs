@@ -222,9 +222,8 @@ pub async fn timeline(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<TimelineR
 /// Users holding `role` whose grant covers the org path `path` (optionally in one department):
 /// id and display name, nearest grant first.
 pub async fn holders(c: &mut Conn<'_>, role: &str, path: &str, department: Option<i64>) -> Result<Vec<(i64, String)>> {
-    let rows: Vec<(i64, String, String, Option<i64>)> =
-        on_conn!(c, |c| {
-            sqlx::query_as(
+    let rows: Vec<(i64, String, String, Option<i64>)> = on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT u.id, u.display_name, n.path, g.department_id FROM role_grant g JOIN app_user u ON u.id = g.user_id \
          JOIN org_node n ON n.id = g.org_node_id WHERE g.role = $1 AND u.active = $2"
     )
@@ -232,7 +231,7 @@ pub async fn holders(c: &mut Conn<'_>, role: &str, path: &str, department: Optio
     .bind(true)
     .fetch_all(&mut **c)
     .await
-        })?;
+    })?;
     let mut hits: Vec<(usize, i64, String)> = rows
         .into_iter()
         .filter(|(_, _, p, d)| path.starts_with(p.as_str()) && (department.is_none() || *d == department))

@@ -1,5 +1,6 @@
 //! The HTTP API of API.md: one router per module, merged here with the edge layers.
 
+pub mod actions;
 pub mod auth;
 pub mod complaints;
 pub mod docs;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::router())
         .merge(complaints::router())
+        .merge(actions::router())
         .merge(projects::router())
         .merge(meta::router())
         .merge(health::router())

@@ -25,6 +25,7 @@ impl Modify for Bearer {
     paths(
         super::auth::token,
         super::complaints::register, super::complaints::read, super::complaints::list,
+        super::actions::act, super::actions::timeline,
         super::projects::list, super::projects::read,
         super::meta::meta,
         super::health::healthz, super::health::readyz,

@@ -4,3 +4,4 @@ pub mod auth;
 pub mod bootstrap;
 pub mod complaints;
 pub mod view;
+pub mod workflow;
