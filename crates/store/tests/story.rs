@@ -76,6 +76,7 @@ fn row(number: String, month: &str, serial: i64, project: &(i64, String), who: U
         registered_by: None,
         suggested_department: "engineering".into(),
         repeat_of: None,
+        complained_user_id: None,
         now: received,
     }
 }
