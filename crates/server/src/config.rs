@@ -17,6 +17,10 @@ pub struct Config {
     pub token_ttl_hours: i64,
     /// Largest accepted JSON body, in bytes.
     pub max_json_bytes: usize,
+    /// Where files live (attachments), outside any web root.
+    pub data_dir: std::path::PathBuf,
+    /// Largest accepted attachment, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -28,6 +32,7 @@ impl std::fmt::Debug for Config {
             .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
             .field("demo", &self.demo)
             .field("token_ttl_hours", &self.token_ttl_hours)
+            .field("data_dir", &self.data_dir)
             .finish()
     }
 }
@@ -47,8 +52,25 @@ impl Config {
             demo: false,
             token_ttl_hours: 12,
             max_json_bytes: 1024 * 1024,
+            data_dir: default_data_dir(url),
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
+}
+
+/// The directory of a SQLite database file, else `./kesu-data`.
+pub fn default_data_dir(url: &str) -> std::path::PathBuf {
+    if url.starts_with("sqlite:") {
+        let path = store::sqlite_path(url);
+        if let Some(dir) = std::path::Path::new(&path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            return dir.to_path_buf();
+        }
+        return ".".into();
+    }
+    "kesu-data".into()
 }
 
 /// A database URL with any password replaced by `***`.

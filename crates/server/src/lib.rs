@@ -1,4 +1,5 @@
 //! The `kesu` server: configuration, HTTP API, services and background jobs.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod auth;

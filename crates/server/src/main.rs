@@ -58,6 +58,9 @@ struct ServeArgs {
 fn config(database: &str) -> Config {
     let mut c = Config::for_database(database);
     c.admin_password = std::env::var("KESU_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+    if let Some(dir) = std::env::var_os("KESU_DATA_DIR").filter(|d| !d.is_empty()) {
+        c.data_dir = dir.into();
+    }
     c
 }
 

@@ -1,6 +1,7 @@
 //! Kesu's persistence: one store over SQLite (embedded, single writer with group commit) or
 //! PostgreSQL (several processes), with the same schema semantics and the same queries.
 
+pub mod attachments;
 pub mod audit;
 pub mod complaints;
 mod db;
@@ -12,7 +13,7 @@ pub mod taxonomy;
 pub mod users;
 pub mod workflow;
 
-pub use db::{Backend, Conn, ReadConn, Store, StoreOptions};
+pub use db::{sqlite_path, Backend, Conn, ReadConn, Store, StoreOptions};
 pub use error::StoreError;
 
 /// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].

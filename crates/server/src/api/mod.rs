@@ -1,6 +1,7 @@
 //! The HTTP API of API.md: one router per module, merged here with the edge layers.
 
 pub mod actions;
+pub mod attachments;
 pub mod auth;
 pub mod complaints;
 pub mod docs;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(complaints::router())
         .merge(actions::router())
+        .merge(attachments::router())
         .merge(projects::router())
         .merge(meta::router())
         .merge(health::router())

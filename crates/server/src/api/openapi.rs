@@ -26,6 +26,7 @@ impl Modify for Bearer {
         super::auth::token,
         super::complaints::register, super::complaints::read, super::complaints::list,
         super::actions::act, super::actions::timeline,
+        super::attachments::upload, super::attachments::download,
         super::projects::list, super::projects::read,
         super::meta::meta,
         super::health::healthz, super::health::readyz,

@@ -2,7 +2,7 @@
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::view::complaint_json;
+use crate::services::view::{complaint_json, Related};
 use crate::state::{AppState, Taxonomy};
 use chrono::{DateTime, Utc};
 use domain::access::Permission;
@@ -272,13 +272,11 @@ async fn register_in(
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);
-    let body = complaint_json(
-        &stored,
-        &deadline_rows,
-        &[],
-        department_label(&category.department),
-        now,
-    );
+    let related = Related {
+        deadlines: deadline_rows,
+        ..Default::default()
+    };
+    let body = complaint_json(&stored, &related, department_label(&category.department), now);
     let event = json!({"after": body, "registered_by": who.username});
     audit::append(
         c,
@@ -430,16 +428,14 @@ pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<V
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
     let row = complaints::by_number(&mut c, number).await?.ok_or(AppError::NotFound)?;
-    let departments = store::workflow::departments(&mut c, &[row.id]).await?;
-    let ids: Vec<i64> = departments.iter().map(|d| d.department_id).collect();
+    let related = Related::load(&mut c, &[row.id]).await?;
+    let ids: Vec<i64> = related.departments.iter().map(|d| d.department_id).collect();
     if !visible(who, &row.org_path, row.complained_user_id, &ids) {
         return Err(AppError::NotFound);
     }
-    let deadlines = complaints::deadlines_of(&mut c, &[row.id]).await?;
     Ok(complaint_json(
         &row,
-        &deadlines,
-        &departments,
+        &related,
         department_label(&row.suggested_department),
         state.clock.now(),
     ))
@@ -460,8 +456,7 @@ pub async fn list(
     let more = rows.len() as i64 > filter.limit;
     rows.truncate(filter.limit as usize);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let deadlines = complaints::deadlines_of(&mut c, &ids).await?;
-    let departments = store::workflow::departments(&mut c, &ids).await?;
+    let related = Related::load(&mut c, &ids).await?;
     let now = state.clock.now();
     let next = if more {
         rows.last().map(|r| (r.received_at, r.id))
@@ -470,15 +465,7 @@ pub async fn list(
     };
     let items = rows
         .iter()
-        .map(|row| {
-            complaint_json(
-                row,
-                &deadlines,
-                &departments,
-                department_label(&row.suggested_department),
-                now,
-            )
-        })
+        .map(|row| complaint_json(row, &related, department_label(&row.suggested_department), now))
         .collect();
     Ok((items, next))
 }

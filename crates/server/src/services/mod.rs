@@ -1,5 +1,6 @@
 //! Use-cases: each one a single transaction (load → domain decision → save events and outbox).
 
+pub mod attachments;
 pub mod auth;
 pub mod bootstrap;
 pub mod complaints;

@@ -6,19 +6,43 @@ use domain::sla::Deadline;
 use domain::time::{from_millis, rfc3339_cn};
 use domain::{Code, DeadlineState, SlaClock};
 use serde_json::{json, Value};
+use store::attachments::AttachmentRow;
 use store::complaints::{ComplaintRow, DeadlineRow};
 use store::workflow::LinkedDepartment;
+
+/// The rows that belong to a page of complaints, loaded together.
+#[derive(Debug, Default)]
+pub struct Related {
+    /// Deadlines.
+    pub deadlines: Vec<DeadlineRow>,
+    /// Lead and co-handling departments.
+    pub departments: Vec<LinkedDepartment>,
+    /// Evidence.
+    pub attachments: Vec<AttachmentRow>,
+}
+
+impl Related {
+    /// Loads the related rows of these complaints.
+    pub async fn load(c: &mut store::Conn<'_>, ids: &[uuid::Uuid]) -> Result<Related, store::StoreError> {
+        Ok(Related {
+            deadlines: store::complaints::deadlines_of(c, ids).await?,
+            departments: store::workflow::departments(c, ids).await?,
+            attachments: store::attachments::of(c, ids).await?,
+        })
+    }
+}
 
 /// Renders one complaint as the API resource. Phones and e-mails are masked (R-SEC-2).
 pub fn complaint_json(
     row: &ComplaintRow,
-    deadlines: &[DeadlineRow],
-    departments: &[LinkedDepartment],
+    related: &Related,
     department_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Value {
     let parse_list = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!([]));
-    let deadlines: Vec<Value> = deadlines
+    let departments = &related.departments;
+    let deadlines: Vec<Value> = related
+        .deadlines
         .iter()
         .filter(|d| d.complaint_id == row.id)
         .filter_map(|d| deadline_json(d, now))
@@ -68,6 +92,7 @@ pub fn complaint_json(
             .collect::<Vec<_>>(),
         "accountable": row.accountable_user_id.map(|id| json!({"id": id, "name": row.accountable_name})),
         "repeat_of": row.repeat_of,
+        "attachments": crate::services::attachments::list_json(&related.attachments, row.id, &row.number),
         "assessment": row.assessment.as_deref().map(parse_list),
         "plan": row.plan.as_deref().map(parse_list),
         "approvals_pending": row.approvals_pending,

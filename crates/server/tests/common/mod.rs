@@ -28,6 +28,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
     let db = testkit::fresh(backend);
     let mut config = Config::for_database(&db.url);
     config.admin_password = Some("admin-pass-1".into());
+    config.data_dir = db.dir.path().to_path_buf();
     let clock = Arc::new(ManualClock::new(start_time()));
     let (router, state) = kesu::build(config, clock.clone()).await.expect("app builds");
     assert!(kesu::demo::load_if_empty(&state, false).await.unwrap());
