@@ -588,3 +588,69 @@ async fn bad_actions_are_refused_and_change_nothing() {
     spot.act("supervisor", "close", json!({"summary": "当场解释清楚"}), "closed")
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn related_complaints_link_both_ways_without_leaking_across_scopes() {
+    for backend in testkit::BACKENDS {
+        let app = spawn(backend).await;
+        let groupcr = app.token("groupcr").await;
+        let agent = app.token("agent").await;
+        let mut numbers = Vec::new();
+        for (i, project) in ["GZ-001", "GZ-001", "SZ-001"].into_iter().enumerate() {
+            let mut b = body_with_phone(20 + i);
+            b["project_code"] = json!(project);
+            let (_, c) = app.post("/api/v1/complaints", &groupcr, &b).await;
+            numbers.push(c["number"].as_str().unwrap().to_string());
+        }
+        let link = |from: &str, to: &str, token: &str| {
+            let (path, body, token) = (
+                format!("/api/v1/complaints/{from}/links"),
+                json!({"number": to, "reason": "同一栋楼同一渗水点"}),
+                token.to_string(),
+            );
+            let app = &app;
+            async move { app.post(&path, &token, &body).await }
+        };
+        let (s, c) = link(&numbers[0], &numbers[1], &groupcr).await;
+        assert_eq!(s, 200, "{backend:?}: {c}");
+        assert_eq!(
+            c["links"],
+            json!([{"number": numbers[1], "reason": "同一栋楼同一渗水点"}])
+        );
+        let (_, other) = app.get(&format!("/api/v1/complaints/{}", numbers[1]), &groupcr).await;
+        assert_eq!(other["links"][0]["number"], numbers[0], "links read both ways");
+        assert_eq!(
+            link(&numbers[1], &numbers[0], &groupcr).await.0,
+            200,
+            "linking again is harmless"
+        );
+        assert_eq!(link(&numbers[0], &numbers[2], &groupcr).await.0, 200);
+        // The Guangzhou agent sees the Guangzhou link, not the Shenzhen one.
+        let (_, seen) = app.get(&format!("/api/v1/complaints/{}", numbers[0]), &agent).await;
+        assert_eq!(
+            seen["links"],
+            json!([{"number": numbers[1], "reason": "同一栋楼同一渗水点"}]),
+            "{backend:?}"
+        );
+        assert_eq!(
+            link(&numbers[0], &numbers[2], &agent).await.0,
+            422,
+            "the agent cannot name a complaint outside scope"
+        );
+        assert_eq!(link(&numbers[0], &numbers[0], &groupcr).await.0, 422);
+        assert_eq!(link(&numbers[0], "KS-209901-00009", &groupcr).await.0, 422);
+        let (_, t) = app
+            .get(&format!("/api/v1/complaints/{}/timeline", numbers[0]), &groupcr)
+            .await;
+        assert_eq!(
+            t["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "linked")
+                .count(),
+            2,
+            "one event per new link"
+        );
+    }
+}

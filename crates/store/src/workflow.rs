@@ -240,3 +240,56 @@ pub async fn holders(c: &mut Conn<'_>, role: &str, path: &str, department: Optio
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(hits.into_iter().map(|(_, id, name)| (id, name)).collect())
 }
+
+/// Links two complaints as related; false when they already were.
+pub async fn link(c: &mut Conn<'_>, x: Uuid, y: Uuid, reason: &str, by: i64, at_ms: i64) -> Result<bool> {
+    let (a, b) = if x < y { (x, y) } else { (y, x) };
+    let inserted = on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO complaint_link (a, b, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (a, b) DO NOTHING"
+    )
+    .bind(a)
+    .bind(b)
+    .bind(reason)
+    .bind(by)
+    .bind(at_ms)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(inserted == 1)
+}
+
+/// A complaint linked to another.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    /// The complaint whose links these are.
+    pub complaint_id: Uuid,
+    /// The other complaint's number.
+    pub number: String,
+    /// Its org path (to hide links the viewer may not see).
+    pub org_path: String,
+    /// Why they are linked.
+    pub reason: String,
+}
+
+/// The links of several complaints.
+pub async fn links(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<LinkRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let ps: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let list = ps.join(", ");
+    let sql = format!(
+        "SELECT l.a AS complaint_id, o.number, o.org_path, l.reason FROM complaint_link l JOIN complaint o ON o.id = l.b WHERE l.a IN ({list}) \
+         UNION ALL SELECT l.b AS complaint_id, o.number, o.org_path, l.reason FROM complaint_link l JOIN complaint o ON o.id = l.a WHERE l.b IN ({list}) \
+         ORDER BY number"
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as::<_, LinkRow>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}

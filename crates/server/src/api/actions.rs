@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/complaints/{number}/actions/{action}", post(act))
         .route("/api/v1/complaints/{number}/timeline", get(timeline))
+        .route("/api/v1/complaints/{number}/links", post(link))
 }
 
 /// Largest compensation accepted, in fen (100 million yuan): anything above is a typo.
@@ -292,6 +293,32 @@ pub async fn act(
     let action = Action::from_code(&action).ok_or(AppError::NotFound)?;
     let (version, cmd) = parse(action, &body).map_err(AppError::Validation)?;
     Ok(Json(workflow::act(&state, &who, &number, version, cmd).await?))
+}
+
+/// Link a related complaint (same building, same defect; R-WF-10).
+#[utoipa::path(post, path = "/api/v1/complaints/{number}/links", tag = "workflow",
+    params(("number" = String, Path, description = "Complaint number")),
+    request_body(content = Object, description = "`{\"number\": \"KS-…\", \"reason\": \"…\"}`"),
+    responses((status = 200, description = "The complaint with its `links`", body = ComplaintDoc),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn link(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(number): Path<String>,
+    JsonObject(body): JsonObject,
+) -> AppResult<Json<Value>> {
+    let mut f = Fields::new(&body, "");
+    f.reject_unknown(&["number", "reason"]);
+    let mut errors = Vec::new();
+    let other = req(&mut f, &mut errors, "number", 32, Lines::Single);
+    let reason = req(&mut f, &mut errors, "reason", SHORT, Lines::Multi);
+    let mut all = f.errors;
+    all.extend(errors);
+    if !all.is_empty() {
+        return Err(AppError::Validation(all));
+    }
+    Ok(Json(workflow::link(&state, &who, &number, &other, reason).await?))
 }
 
 /// Every event of a complaint, oldest first.

@@ -19,6 +19,8 @@ pub struct Related {
     pub departments: Vec<LinkedDepartment>,
     /// Evidence.
     pub attachments: Vec<AttachmentRow>,
+    /// Related complaints (R-WF-10).
+    pub links: Vec<store::workflow::LinkRow>,
 }
 
 impl Related {
@@ -28,7 +30,14 @@ impl Related {
             deadlines: store::complaints::deadlines_of(c, ids).await?,
             departments: store::workflow::departments(c, ids).await?,
             attachments: store::attachments::of(c, ids).await?,
+            links: store::workflow::links(c, ids).await?,
         })
+    }
+
+    /// Drops links to complaints the viewer may not see, so no number leaks across scopes.
+    pub fn visible_to(mut self, scope: &domain::access::Scope) -> Related {
+        self.links.retain(|l| scope.admits(&l.org_path, &[]));
+        self
     }
 }
 
@@ -92,6 +101,7 @@ pub fn complaint_json(
             .collect::<Vec<_>>(),
         "accountable": row.accountable_user_id.map(|id| json!({"id": id, "name": row.accountable_name})),
         "repeat_of": row.repeat_of,
+        "links": related.links.iter().filter(|l| l.complaint_id == row.id).map(|l| json!({"number": l.number, "reason": l.reason})).collect::<Vec<_>>(),
         "attachments": crate::services::attachments::list_json(&related.attachments, row.id, &row.number),
         "assessment": row.assessment.as_deref().map(parse_list),
         "plan": row.plan.as_deref().map(parse_list),

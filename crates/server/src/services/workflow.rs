@@ -774,6 +774,75 @@ fn new_round(w: &mut WorkRow) {
     w.callback_done = false;
 }
 
+/// Links two complaints as related (R-WF-10) and returns the first, updated. Both must be
+/// visible to the caller; the first may not be archived (the second may: a defect that returns).
+pub async fn link(state: &AppState, who: &Principal, number: &str, other: &str, reason: String) -> AppResult<Value> {
+    if !domain::number::is_well_formed(number) {
+        return Err(AppError::NotFound);
+    }
+    if other == number {
+        return Err(AppError::field("number", "a complaint cannot be linked to itself"));
+    }
+    let now = state.clock.now();
+    let (who2, number2, other2) = (who.clone(), number.to_string(), other.to_string());
+    state
+        .store
+        .write(move |c| {
+            async move {
+                let w = wf::lock(c, &number2).await?.ok_or(AppError::NotFound)?;
+                let linked: Vec<i64> = wf::departments(c, &[w.id])
+                    .await?
+                    .iter()
+                    .map(|d| d.department_id)
+                    .collect();
+                if !visible(&who2, &w.org_path, w.complained_user_id, &linked) {
+                    return Err(AppError::NotFound);
+                }
+                if !who2.grants.iter().any(|g| may_take(g.role, Action::Escalate)) {
+                    return Err(AppError::Forbidden("your roles may not link complaints".into()));
+                }
+                if state_of(&w)? == State::Archived {
+                    return Err(AppError::Conflict("an archived complaint is immutable (R-WF-9)".into()));
+                }
+                let unknown = || AppError::field("number", "unknown complaint");
+                let target = if domain::number::is_well_formed(&other2) {
+                    wf::lock(c, &other2).await?.ok_or_else(unknown)?
+                } else {
+                    return Err(unknown());
+                };
+                let target_linked: Vec<i64> = wf::departments(c, &[target.id])
+                    .await?
+                    .iter()
+                    .map(|d| d.department_id)
+                    .collect();
+                if !visible(&who2, &target.org_path, target.complained_user_id, &target_linked) {
+                    return Err(unknown());
+                }
+                let at = to_millis(now);
+                if wf::link(c, w.id, target.id, &reason, who2.user_id, at).await? {
+                    for (id, with) in [(w.id, &target.number), (target.id, &w.number)] {
+                        let payload = json!({"action": "link", "with": with, "reason": reason});
+                        audit::append(
+                            c,
+                            &audit::NewEvent {
+                                complaint_id: Some(id),
+                                at_ms: at,
+                                actor_id: Some(who2.user_id),
+                                kind: "linked",
+                                payload: &payload,
+                            },
+                        )
+                        .await?;
+                    }
+                }
+                Ok::<_, AppError>(())
+            }
+            .boxed()
+        })
+        .await?;
+    get(state, who, number).await
+}
+
 /// The timeline of a complaint in scope.
 pub async fn timeline(state: &AppState, who: &Principal, number: &str) -> AppResult<Value> {
     if !domain::number::is_well_formed(number) {
