@@ -654,3 +654,66 @@ async fn related_complaints_link_both_ways_without_leaking_across_scopes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_written_reply_prints_as_a_letter_with_hostile_text_inert() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let mut body = body_with_phone(30);
+    body["subject"] = json!("漏水<b>严重</b>");
+    let mut w = Walk::new(&app, body).await;
+    let letter_url = format!("{}/api/v1/complaints/{}/reply-letter", app.base, w.number);
+    let groupcr = w.tokens["groupcr"].clone();
+    let get = |lang: &'static str| {
+        let req = app.client.get(format!("{letter_url}{lang}")).bearer_auth(&groupcr);
+        async move {
+            let r = req.send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()),
+                r.text().await.unwrap(),
+            )
+        }
+    };
+    assert_eq!(get("").await.0, 404, "no reply yet");
+    w.through_investigation().await;
+    w.act(
+        "handler",
+        "reply",
+        json!({"content": "已安排维修。<script>alert('x')</script>", "written": true}),
+        "replied",
+    )
+    .await;
+    let (s, ct, html) = get("").await;
+    assert_eq!(s, 200);
+    assert!(ct.unwrap().starts_with("text/html"));
+    for expected in [
+        "客户投诉书面答复函",
+        w.number.as_str(),
+        "尊敬的张三：",
+        "2026-11-22",
+        "天河·云璟花园 3栋 1502",
+        "已安排维修。",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    assert!(!html.contains("<script>alert"), "the reply is escaped");
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>严重</b>"), "the owner's subject is escaped");
+    let (_, _, english) = get("?lang=en").await;
+    assert!(english.contains("Written Reply to Your Complaint") && english.contains("lang=\"en\""));
+    // The assigned handler of the lead department may print it too.
+    let handler_status = {
+        let t = app.token("handler").await;
+        app.client
+            .get(&letter_url)
+            .bearer_auth(t)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(handler_status, 200);
+}

@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::workflow::{self, Command};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::intake::{optional_code, required_code};
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{number}/actions/{action}", post(act))
         .route("/api/v1/complaints/{number}/timeline", get(timeline))
         .route("/api/v1/complaints/{number}/links", post(link))
+        .route("/api/v1/complaints/{number}/reply-letter", get(reply_letter))
 }
 
 /// Largest compensation accepted, in fen (100 million yuan): anything above is a typo.
@@ -319,6 +320,25 @@ pub async fn link(
         return Err(AppError::Validation(all));
     }
     Ok(Json(workflow::link(&state, &who, &number, &other, reason).await?))
+}
+
+/// The printable written reply (书面答复) with the latest reply; `?lang=en` for English.
+#[utoipa::path(get, path = "/api/v1/complaints/{number}/reply-letter", tag = "workflow",
+    params(("number" = String, Path, description = "Complaint number"), ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    responses((status = 200, description = "An HTML letter ready to print", content_type = "text/html"), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reply_letter(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(number): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<axum::response::Html<String>> {
+    let english = super::extract::query_pairs(q.as_deref())
+        .iter()
+        .any(|(k, v)| k == "lang" && v == "en");
+    Ok(axum::response::Html(
+        crate::services::letter::render(&state, &who, &number, english).await?,
+    ))
 }
 
 /// Every event of a complaint, oldest first.

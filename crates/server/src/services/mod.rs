@@ -4,5 +4,6 @@ pub mod attachments;
 pub mod auth;
 pub mod bootstrap;
 pub mod complaints;
+pub mod letter;
 pub mod view;
 pub mod workflow;
