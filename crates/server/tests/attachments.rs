@@ -206,3 +206,160 @@ async fn an_archived_case_takes_no_more_evidence() {
     assert_eq!(s, 409, "{p}");
     assert_eq!(stored_files(&app), 0);
 }
+
+/// The case file (R-WF-9) is a PDF whose extracted text holds the complaint, its timeline and its
+/// evidence, in Chinese (checked with poppler's pdftotext, installed by .ci/run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_file_is_a_pdf_with_timeline_and_evidence() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let supervisor = app.token("supervisor").await;
+    let mut body = body_with_phone(40);
+    body["description"] = json!("楼上卫生间渗水到我家天花板，已经三天了。<script>x</script>");
+    let (_, c) = app.post("/api/v1/complaints", &supervisor, &body).await;
+    let number = c["number"].as_str().unwrap().to_string();
+    // A real, decodable 2×2 PNG so the photo is embedded, not just listed.
+    let png = {
+        let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+        let chunk = |kind: &[u8], data: &[u8], out: &mut Vec<u8>| {
+            out.extend((data.len() as u32).to_be_bytes());
+            let mut c = kind.to_vec();
+            c.extend_from_slice(data);
+            out.extend_from_slice(&c);
+            out.extend(crc32(&c).to_be_bytes());
+        };
+        chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0], &mut v);
+        // zlib stream of two rows: filter 0 + 2 RGB pixels each (stored, uncompressed).
+        let raw = [0u8, 255, 0, 0, 0, 0, 255, 0u8, 0, 255, 0, 255, 255, 255];
+        let mut z = vec![0x78, 0x01, 0x01, raw.len() as u8, 0, !(raw.len() as u8), 0xff];
+        z.extend_from_slice(&raw);
+        z.extend(adler32(&raw).to_be_bytes());
+        chunk(b"IDAT", &z, &mut v);
+        chunk(b"IEND", &[], &mut v);
+        v
+    };
+    assert_eq!(
+        upload(
+            &app,
+            &supervisor,
+            &number,
+            vec![("现场照片.png", Some("image/png"), png)]
+        )
+        .await
+        .0,
+        200
+    );
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/complaints/{number}/actions/close"),
+            &supervisor,
+            &json!({"version": 1, "summary": "当场向业主解释并安排维修"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/complaints/{number}/actions/archive"),
+            &supervisor,
+            &json!({"version": 2}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    let r = app
+        .client
+        .get(format!("{}/api/v1/complaints/{number}/case-file", app.base))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let path = app.db.dir.path().join("case.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by .ci/run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // pdftotext keeps or drops narrow spaces as it likes: compare without whitespace.
+    let compact: String = text.split_whitespace().collect();
+    for expected in [
+        "客户投诉案宗",
+        number.as_str(),
+        "天河·云璟花园",
+        "卫生间天花板漏水",
+        "<script>x</script>",
+        "受理登记",
+        "上传证据",
+        "结案",
+        "归档",
+        "已归档",
+        "当场向业主解释并安排维修",
+        "现场照片.png",
+        "第 1 页",
+        "等级：一般",
+        "渠道：热线/400电话",
+        "受理时间：2026-11-22 10:00",
+    ] {
+        let expected: String = expected.split_whitespace().collect();
+        assert!(
+            compact.contains(&expected),
+            "{expected:?} missing from the case file text:\n{text}"
+        );
+    }
+    let images = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&images.stdout);
+    assert_eq!(listing.lines().skip(2).count(), 1, "the photo is embedded: {listing}");
+    // Outside scope: 404.
+    let mut sz = body_with_phone(41);
+    sz["project_code"] = json!("SZ-001");
+    let groupcr = app.token("groupcr").await;
+    let (_, other) = app.post("/api/v1/complaints", &groupcr, &sz).await;
+    let agent = app.token("agent").await;
+    let r = app
+        .client
+        .get(format!(
+            "{}/api/v1/complaints/{}/case-file",
+            app.base,
+            other["number"].as_str().unwrap()
+        ))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for b in data {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in data {
+        a = (a + u32::from(*x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{number}/timeline", get(timeline))
         .route("/api/v1/complaints/{number}/links", post(link))
         .route("/api/v1/complaints/{number}/reply-letter", get(reply_letter))
+        .route("/api/v1/complaints/{number}/case-file", get(case_file))
 }
 
 /// Largest compensation accepted, in fen (100 million yuan): anything above is a typo.
@@ -339,6 +340,29 @@ pub async fn reply_letter(
     Ok(axum::response::Html(
         crate::services::letter::render(&state, &who, &number, english).await?,
     ))
+}
+
+/// The case file (案宗): the complaint, assessment, plan, timeline and evidence as a PDF (R-WF-9).
+#[utoipa::path(get, path = "/api/v1/complaints/{number}/case-file", tag = "workflow",
+    params(("number" = String, Path, description = "Complaint number")),
+    responses((status = 200, description = "The case file", content_type = "application/pdf"), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn case_file(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(number): Path<String>,
+) -> AppResult<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let pdf = crate::services::casefile::render(&state, &who, &number).await?;
+    let mut resp = pdf.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{number}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(resp)
 }
 
 /// Every event of a complaint, oldest first.

@@ -25,7 +25,7 @@ impl Modify for Bearer {
     paths(
         super::auth::token,
         super::complaints::register, super::complaints::read, super::complaints::list,
-        super::actions::act, super::actions::timeline, super::actions::link, super::actions::reply_letter,
+        super::actions::act, super::actions::timeline, super::actions::link, super::actions::reply_letter, super::actions::case_file,
         super::attachments::upload, super::attachments::download,
         super::projects::list, super::projects::read,
         super::meta::meta,
