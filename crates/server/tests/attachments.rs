@@ -13,6 +13,18 @@ const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn upload(app: &TestApp, token: &str, number: &str, files: Vec<(&str, Option<&str>, Vec<u8>)>) -> (u16, Value) {
+    upload_with(&app.client, app, token, number, files).await
+}
+
+/// Uploads through `client`; an oversized upload goes through a client that keeps no idle
+/// connections, because the server answers 413 early and closes that connection.
+async fn upload_with(
+    client: &reqwest::Client,
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    files: Vec<(&str, Option<&str>, Vec<u8>)>,
+) -> (u16, Value) {
     let mut form = Form::new();
     for (name, mime, bytes) in files {
         let mut part = Part::bytes(bytes).file_name(name.to_string());
@@ -21,8 +33,7 @@ async fn upload(app: &TestApp, token: &str, number: &str, files: Vec<(&str, Opti
         }
         form = form.part("file", part);
     }
-    let r = app
-        .client
+    let r = client
         .post(format!("{}/api/v1/complaints/{number}/attachments", app.base))
         .bearer_auth(token)
         .multipart(form)
@@ -152,7 +163,8 @@ async fn evidence_is_checked_stored_by_id_and_served_in_scope() {
         }
         let mut big = PNG.to_vec();
         big.resize(21 * 1024 * 1024, 0);
-        let (s, p) = upload(&app, &agent, &number, vec![("big.png", None, big)]).await;
+        let one_shot = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let (s, p) = upload_with(&one_shot, &app, &agent, &number, vec![("big.png", None, big)]).await;
         assert_eq!(s, 413, "{p}");
         let not_multipart = app
             .client

@@ -717,3 +717,96 @@ async fn the_written_reply_prints_as_a_letter_with_hostile_text_inert() {
     };
     assert_eq!(handler_status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_tiers_are_configurable_and_the_archive_is_filed_by_year() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let admin = app.token("admin").await;
+    let groupcr = app.token("groupcr").await;
+    let (s, policy) = app.get("/api/v1/settings/approval-policy", &groupcr).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        policy["ladder"],
+        json!(["dept_head", "project_head", "region_head", "group_cr"])
+    );
+    let client = &app.client;
+    let put = |token: &str, body: Value| {
+        let req = client
+            .put(format!("{}/api/v1/settings/approval-policy", app.base))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Only 1,000 yuan within the handler's authority; above that the project head alone.
+    let custom = json!({"ladder": ["project_head"], "by_grade": {"general": 0, "important": 1, "major": 1, "urgent": 1}, "by_amount": [{"up_to_fen": 100_000, "tiers": 0}]});
+    assert_eq!(put(&groupcr, custom.clone()).await.0, 403, "administrators only");
+    let mut bad = custom.clone();
+    bad["ladder"] = json!(["agent"]);
+    assert_eq!(put(&admin, bad).await.0, 422);
+    let (s, now) = put(&admin, custom.clone()).await;
+    assert_eq!((s, &now), (200, &custom));
+
+    let mut w = Walk::new(&app, body_with_phone(50)).await;
+    w.through_investigation().await;
+    let c = w
+        .act(
+            "handler",
+            "propose_plan",
+            json!({"measures": "赔偿", "compensation_fen": 150_000}),
+            "awaiting_approval",
+        )
+        .await;
+    assert_eq!(
+        c["plan"]["approval_chain"],
+        json!(["project_head"]),
+        "the stored policy applies"
+    );
+    assert_eq!(w.try_act("depthead", "approve_plan", json!({})).await.0, 403);
+    w.act("projecthead", "approve_plan", json!({}), "implementing").await;
+    w.act("handler", "reply", json!({"content": "已赔偿"}), "replied").await;
+    w.act("specialist", "confirm", json!({}), "awaiting_callback").await;
+    w.act(
+        "specialist",
+        "callback",
+        json!({"impossible_reason": "业主电话三次无人接听"}),
+        "awaiting_callback",
+    )
+    .await;
+    w.act("supervisor", "close", json!({}), "closed").await;
+    w.act("supervisor", "archive", json!({}), "archived").await;
+
+    let (_, in_2026) = app.get("/api/v1/complaints?archived_year=2026", &groupcr).await;
+    let numbers: Vec<&str> = in_2026["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, [w.number.as_str()]);
+    let (_, in_2025) = app.get("/api/v1/complaints?archived_year=2025", &groupcr).await;
+    assert!(in_2025["items"].as_array().unwrap().is_empty());
+    assert_eq!(app.get("/api/v1/complaints?archived_year=26", &groupcr).await.0, 422);
+    // The change of policy is on the audit trail, and the chain still holds.
+    let mut r = app.state.store.reader().await.unwrap();
+    let mut c = r.conn();
+    let changes: Vec<String> = store::on_conn!(&mut c, |c| sqlx::query_scalar(
+        "SELECT payload FROM event WHERE kind = 'setting_changed'"
+    )
+    .fetch_all(&mut **c)
+    .await)
+    .unwrap();
+    assert_eq!(changes.len(), 1);
+    let change: Value = serde_json::from_str(&changes[0]).unwrap();
+    assert_eq!(
+        change["before"]["ladder"],
+        json!(["dept_head", "project_head", "region_head", "group_cr"])
+    );
+    assert_eq!(change["after"], custom);
+    assert!(matches!(
+        store::audit::verify(&mut c).await.unwrap(),
+        store::audit::Verdict::Intact { .. }
+    ));
+}

@@ -382,6 +382,10 @@ pub struct ListFilter {
     pub limit: i64,
     /// The viewing user: complaints about this person are hidden from them (R-WF-3).
     pub viewer: Option<i64>,
+    /// Archived at or after (ms): the archive is filed by year (R-WF-9).
+    pub archived_from: Option<i64>,
+    /// Archived before (ms).
+    pub archived_before: Option<i64>,
 }
 
 enum Arg {
@@ -468,6 +472,14 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
     if let Some(before) = f.received_before {
         let p = q.arg(Arg::Int(before));
         q.clauses.push(format!("c.received_at < {p}"));
+    }
+    if let Some(from) = f.archived_from {
+        let p = q.arg(Arg::Int(from));
+        q.clauses.push(format!("c.archived_at >= {p}"));
+    }
+    if let Some(before) = f.archived_before {
+        let p = q.arg(Arg::Int(before));
+        q.clauses.push(format!("c.archived_at < {p}"));
     }
     if let Some((at, id)) = f.after {
         let a = q.arg(Arg::Int(at));

@@ -9,6 +9,7 @@ pub mod error;
 pub mod idempotency;
 pub mod org;
 pub mod outbox;
+pub mod settings;
 pub mod taxonomy;
 pub mod users;
 pub mod workflow;

@@ -186,7 +186,8 @@ pub async fn read(State(state): State<AppState>, who: Principal, Path(number): P
         ("received_from" = Option<String>, Query, description = "YYYY-MM-DD (Asia/Shanghai) or RFC 3339, inclusive"),
         ("received_to" = Option<String>, Query, description = "YYYY-MM-DD (Asia/Shanghai) or RFC 3339, inclusive"),
         ("limit" = Option<i64>, Query, description = "1 to 200, default 50"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("archived_year" = Option<i32>, Query, description = "Only complaints archived in this year, Asia/Shanghai (the archive is filed by year)")),
     responses((status = 200, body = ComplaintPage), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, who: Principal, RawQuery(q): RawQuery) -> AppResult<Json<Value>> {
@@ -267,7 +268,8 @@ pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.trim().to_string())
     };
-    const KNOWN: [&str; 11] = [
+    const KNOWN: [&str; 12] = [
+        "archived_year",
         "state",
         "grade",
         "category_code",
@@ -307,6 +309,16 @@ pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
     }
     if let Some(v) = one("received_to").filter(|v| !v.is_empty()) {
         f.received_before = bound("received_to", &v, true).map_err(|e| errors.push(e)).ok();
+    }
+    if let Some(v) = one("archived_year").filter(|v| !v.is_empty()) {
+        match v.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)) {
+            Some(y) => {
+                let start = |y| NaiveDate::from_ymd_opt(y, 1, 1).map(|d| to_millis(day_start_cn(d)));
+                f.archived_from = start(y);
+                f.archived_before = start(y + 1);
+            }
+            None => errors.push(FieldError::new("archived_year", "must be a year from 2000 to 2100")),
+        }
     }
     if let Some(v) = one("limit") {
         match v.parse::<i64>() {

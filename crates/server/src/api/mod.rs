@@ -10,6 +10,7 @@ pub mod health;
 pub mod meta;
 pub mod openapi;
 pub mod projects;
+pub mod settings;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attachments::router())
         .merge(projects::router())
         .merge(meta::router())
+        .merge(settings::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

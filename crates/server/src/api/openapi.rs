@@ -29,6 +29,7 @@ impl Modify for Bearer {
         super::attachments::upload, super::attachments::download,
         super::projects::list, super::projects::read,
         super::meta::meta,
+        super::settings::read, super::settings::replace,
         super::health::healthz, super::health::readyz,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,

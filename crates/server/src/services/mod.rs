@@ -6,5 +6,6 @@ pub mod bootstrap;
 pub mod casefile;
 pub mod complaints;
 pub mod letter;
+pub mod settings;
 pub mod view;
 pub mod workflow;

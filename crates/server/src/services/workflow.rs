@@ -8,7 +8,6 @@ use crate::services::complaints::{get, visible};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::access::may_take;
-use domain::approval::ApprovalPolicy;
 use domain::state::{next, Action, Facts};
 use domain::time::{from_millis, rfc3339_cn, to_millis};
 use domain::{Code, ContactMethod, Grade, Reasonableness, Role, Satisfaction, SlaClock, State};
@@ -219,9 +218,10 @@ async fn act_in(
     }
     let from = state_of(&w)?;
     let mut f = facts(&w);
-    let policy = ApprovalPolicy::default();
     let mut chain: Vec<Role> = Vec::new();
     if let Command::ProposePlan { compensation_fen, .. } = cmd {
+        // Read in this transaction, so every process applies the policy in force now.
+        let policy = crate::services::settings::approval_policy(c).await?;
         let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
         chain = policy.chain(grade, *compensation_fen);
         f.approvals_pending = chain.len() as u8;

@@ -1,0 +1,41 @@
+//! `/api/v1/settings/approval-policy`: the approval tiers of R-WF-5.
+
+use super::docs::Problem;
+use super::extract::JsonObject;
+use crate::auth::Principal;
+use crate::error::AppResult;
+use crate::services::settings;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/settings/approval-policy", get(read).put(replace))
+}
+
+/// The approval tiers in force.
+#[utoipa::path(get, path = "/api/v1/settings/approval-policy", tag = "settings",
+    responses((status = 200, description = "`{ladder, by_grade, by_amount}`"), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read(State(state): State<AppState>, _who: Principal) -> AppResult<Json<Value>> {
+    let mut r = state.store.reader().await?;
+    Ok(Json(settings::approval_policy(&mut r.conn()).await?.to_json()))
+}
+
+/// Replace the approval tiers (administrators).
+#[utoipa::path(put, path = "/api/v1/settings/approval-policy", tag = "settings",
+    request_body(content = Object, description = "`{\"ladder\": [\"dept_head\", …], \"by_grade\": {\"general\": 0, …}, \"by_amount\": [{\"up_to_fen\": 200000, \"tiers\": 0}, …]}`"),
+    responses((status = 200, description = "The policy now in force"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn replace(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonObject(body): JsonObject,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        settings::set_approval_policy(&state, &who, Value::Object(body)).await?,
+    ))
+}
