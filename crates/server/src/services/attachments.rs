@@ -3,7 +3,7 @@
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::complaints::{get, visible};
+use crate::services::complaints::{get, lock_visible, read_visible};
 use crate::state::AppState;
 use domain::access::may_take;
 use domain::state::Action;
@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::PathBuf;
 use store::attachments::{self, AttachmentRow};
-use store::workflow as wf;
 use uuid::Uuid;
 
 /// One uploaded file as it arrived.
@@ -153,11 +152,7 @@ pub async fn add(
         .store
         .write(move |c| {
             async move {
-                let w = wf::lock(c, &number2).await?.ok_or(AppError::NotFound)?;
-                let linked: Vec<i64> = wf::departments(c, &[w.id]).await?.iter().map(|d| d.department_id).collect();
-                if !visible(&who2, &w.org_path, w.complained_user_id, &linked) {
-                    return Err(AppError::NotFound);
-                }
+                let (w, _) = lock_visible(c, &who2, &number2).await?.ok_or(AppError::NotFound)?;
                 if !who2.grants.iter().any(|g| may_take(g.role, Action::Note)) {
                     return Err(AppError::Forbidden("your roles may not add evidence".into()));
                 }
@@ -192,22 +187,9 @@ pub async fn add(
 /// An attachment's metadata and bytes, for a caller who may see its complaint.
 pub async fn fetch(state: &AppState, who: &Principal, number: &str, id: &str) -> AppResult<(AttachmentRow, Vec<u8>)> {
     let id: Uuid = id.parse().map_err(|_| AppError::NotFound)?;
-    if !domain::number::is_well_formed(number) {
-        return Err(AppError::NotFound);
-    }
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let row = store::complaints::by_number(&mut c, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let linked: Vec<i64> = wf::departments(&mut c, &[row.id])
-        .await?
-        .iter()
-        .map(|d| d.department_id)
-        .collect();
-    if !visible(who, &row.org_path, row.complained_user_id, &linked) {
-        return Err(AppError::NotFound);
-    }
+    let row = read_visible(&mut c, who, number).await?;
     let a = attachments::get(&mut c, id)
         .await?
         .filter(|a| a.complaint_id == row.id)

@@ -420,6 +420,45 @@ pub fn visible(who: &Principal, row_path: &str, complained: Option<i64>, departm
     complained != Some(who.user_id) && who.scope.admits(row_path, departments)
 }
 
+/// The ids of the departments a complaint is dispatched to.
+async fn department_ids(c: &mut Conn<'_>, complaint: Uuid) -> AppResult<Vec<i64>> {
+    Ok(store::workflow::departments(c, &[complaint])
+        .await?
+        .iter()
+        .map(|d| d.department_id)
+        .collect())
+}
+
+/// Locks a complaint for a change if the caller may see it, with its department ids; `None`
+/// when it is unknown or hidden, which callers answer as 404 or as an unknown field value.
+pub async fn lock_visible(
+    c: &mut Conn<'_>,
+    who: &Principal,
+    number: &str,
+) -> AppResult<Option<(store::workflow::WorkRow, Vec<i64>)>> {
+    if !domain::number::is_well_formed(number) {
+        return Ok(None);
+    }
+    let Some(w) = store::workflow::lock(c, number).await? else {
+        return Ok(None);
+    };
+    let linked = department_ids(c, w.id).await?;
+    Ok(visible(who, &w.org_path, w.complained_user_id, &linked).then_some((w, linked)))
+}
+
+/// Reads a complaint the caller may see; 404 when it is unknown or hidden.
+pub async fn read_visible(c: &mut Conn<'_>, who: &Principal, number: &str) -> AppResult<ComplaintRow> {
+    if !domain::number::is_well_formed(number) {
+        return Err(AppError::NotFound);
+    }
+    let row = complaints::by_number(c, number).await?.ok_or(AppError::NotFound)?;
+    let linked = department_ids(c, row.id).await?;
+    if !visible(who, &row.org_path, row.complained_user_id, &linked) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
 /// One complaint in the caller's scope; outside scope is 404, like a missing one (R-ORG-4).
 pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<Value> {
     if !domain::number::is_well_formed(number) {

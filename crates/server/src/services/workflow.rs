@@ -4,7 +4,7 @@
 
 use crate::auth::{load_grants, Principal};
 use crate::error::{AppError, AppResult};
-use crate::services::complaints::{get, visible};
+use crate::services::complaints::{get, lock_visible, read_visible};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::access::may_take;
@@ -194,15 +194,7 @@ async fn act_in(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut w = wf::lock(c, number).await?.ok_or(AppError::NotFound)?;
-    let linked: Vec<i64> = wf::departments(c, &[w.id])
-        .await?
-        .iter()
-        .map(|d| d.department_id)
-        .collect();
-    if !visible(who, &w.org_path, w.complained_user_id, &linked) {
-        return Err(AppError::NotFound);
-    }
+    let (mut w, linked) = lock_visible(c, who, number).await?.ok_or(AppError::NotFound)?;
     let action = cmd.action();
     if !who.grants.iter().any(|g| may_take(g.role, action)) || !covers(who, None, &w, &linked) {
         return Err(AppError::Forbidden(format!(
@@ -323,6 +315,16 @@ async fn holders_of(c: &mut Conn<'_>, w: &WorkRow, role: Role) -> AppResult<Vec<
         None
     };
     Ok(wf::holders(c, role.code(), &w.org_path, department).await?)
+}
+
+/// Tells every holder of the next approval tier that a plan awaits them.
+async fn notify_approvers(c: &mut Conn<'_>, w: &WorkRow, role: Role, now_ms: i64) -> AppResult<()> {
+    for (approver, _) in holders_of(c, w, role).await? {
+        let zh = format!("投诉 {} 的处理方案待您审批。", w.number);
+        let en = format!("The plan for complaint {} awaits your approval.", w.number);
+        notify_user(c, w, approver, "plan_awaiting_approval", zh, en, now_ms).await?;
+    }
+    Ok(())
 }
 
 /// The escalation ladder of R-SLA-3, one role per level.
@@ -495,18 +497,7 @@ async fn apply(
             w.plan_in_force = chain.is_empty();
             w.plan = Some(plan.to_string());
             if let Some(first) = chain.first() {
-                for (approver, _) in holders_of(c, w, *first).await? {
-                    notify_user(
-                        c,
-                        w,
-                        approver,
-                        "plan_awaiting_approval",
-                        format!("投诉 {} 的处理方案待您审批。", w.number),
-                        format!("The plan for complaint {} awaits your approval.", w.number),
-                        now_ms,
-                    )
-                    .await?;
-                }
+                notify_approvers(c, w, *first, now_ms).await?;
             }
             *detail = plan;
         }
@@ -552,18 +543,7 @@ async fn apply(
                         .await?;
                     }
                 } else if let Some(next_role) = chain.get(index + 1) {
-                    for (approver, _) in holders_of(c, w, *next_role).await? {
-                        notify_user(
-                            c,
-                            w,
-                            approver,
-                            "plan_awaiting_approval",
-                            format!("投诉 {} 的处理方案待您审批。", w.number),
-                            format!("The plan for complaint {} awaits your approval.", w.number),
-                            now_ms,
-                        )
-                        .await?;
-                    }
+                    notify_approvers(c, w, *next_role, now_ms).await?;
                 }
             } else {
                 if plan.get("rejections").and_then(Value::as_array).is_none() {
@@ -670,20 +650,9 @@ async fn apply(
             if into == &w.number {
                 return Err(AppError::field("into", "a complaint cannot merge into itself"));
             }
-            let unknown = || AppError::field("into", "unknown complaint");
-            let mut target = if domain::number::is_well_formed(into) {
-                wf::lock(c, into).await?.ok_or_else(unknown)?
-            } else {
-                return Err(unknown());
-            };
-            let target_linked: Vec<i64> = wf::departments(c, &[target.id])
+            let (mut target, _) = lock_visible(c, ctx.who, into)
                 .await?
-                .iter()
-                .map(|d| d.department_id)
-                .collect();
-            if !visible(ctx.who, &target.org_path, target.complained_user_id, &target_linked) {
-                return Err(unknown());
-            }
+                .ok_or_else(|| AppError::field("into", "unknown complaint"))?;
             if !state_of(&target)?.is_open() {
                 return Err(AppError::field("into", "the target complaint is not open"));
             }
@@ -789,35 +758,16 @@ pub async fn link(state: &AppState, who: &Principal, number: &str, other: &str, 
         .store
         .write(move |c| {
             async move {
-                let w = wf::lock(c, &number2).await?.ok_or(AppError::NotFound)?;
-                let linked: Vec<i64> = wf::departments(c, &[w.id])
-                    .await?
-                    .iter()
-                    .map(|d| d.department_id)
-                    .collect();
-                if !visible(&who2, &w.org_path, w.complained_user_id, &linked) {
-                    return Err(AppError::NotFound);
-                }
+                let (w, _) = lock_visible(c, &who2, &number2).await?.ok_or(AppError::NotFound)?;
                 if !who2.grants.iter().any(|g| may_take(g.role, Action::Escalate)) {
                     return Err(AppError::Forbidden("your roles may not link complaints".into()));
                 }
                 if state_of(&w)? == State::Archived {
                     return Err(AppError::Conflict("an archived complaint is immutable (R-WF-9)".into()));
                 }
-                let unknown = || AppError::field("number", "unknown complaint");
-                let target = if domain::number::is_well_formed(&other2) {
-                    wf::lock(c, &other2).await?.ok_or_else(unknown)?
-                } else {
-                    return Err(unknown());
-                };
-                let target_linked: Vec<i64> = wf::departments(c, &[target.id])
+                let (target, _) = lock_visible(c, &who2, &other2)
                     .await?
-                    .iter()
-                    .map(|d| d.department_id)
-                    .collect();
-                if !visible(&who2, &target.org_path, target.complained_user_id, &target_linked) {
-                    return Err(unknown());
-                }
+                    .ok_or_else(|| AppError::field("number", "unknown complaint"))?;
                 let at = to_millis(now);
                 if wf::link(c, w.id, target.id, &reason, who2.user_id, at).await? {
                     for (id, with) in [(w.id, &target.number), (target.id, &w.number)] {
@@ -845,22 +795,9 @@ pub async fn link(state: &AppState, who: &Principal, number: &str, other: &str, 
 
 /// The timeline of a complaint in scope.
 pub async fn timeline(state: &AppState, who: &Principal, number: &str) -> AppResult<Value> {
-    if !domain::number::is_well_formed(number) {
-        return Err(AppError::NotFound);
-    }
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let row = store::complaints::by_number(&mut c, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let linked: Vec<i64> = wf::departments(&mut c, &[row.id])
-        .await?
-        .iter()
-        .map(|d| d.department_id)
-        .collect();
-    if !visible(who, &row.org_path, row.complained_user_id, &linked) {
-        return Err(AppError::NotFound);
-    }
+    let row = read_visible(&mut c, who, number).await?;
     let items: Vec<Value> = wf::timeline(&mut c, row.id)
         .await?
         .into_iter()
