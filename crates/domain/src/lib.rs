@@ -5,6 +5,7 @@
 pub mod access;
 pub mod approval;
 pub mod audit;
+pub mod calendar;
 pub mod category;
 pub mod codes;
 pub mod contact;

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod calendar;
 pub mod complaints;
 mod db;
 pub mod error;

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod attachments;
 pub mod auth;
+pub mod calendar;
 pub mod complaints;
 pub mod docs;
 pub mod extract;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(projects::router())
         .merge(meta::router())
         .merge(settings::router())
+        .merge(calendar::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -30,6 +30,7 @@ impl Modify for Bearer {
         super::projects::list, super::projects::read,
         super::meta::meta,
         super::settings::read, super::settings::replace,
+        super::calendar::read, super::calendar::replace,
         super::health::healthz, super::health::readyz,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,

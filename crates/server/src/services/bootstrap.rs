@@ -25,6 +25,13 @@ pub async fn run(store: &Store, config: &Config, now: DateTime<Utc>) -> anyhow::
                         taxonomy::upsert_rule(c, rule, i as i32).await?;
                     }
                 }
+                // The built-in holiday years (R-SLA-2), unless an administrator already stored them.
+                for year in domain::calendar::BUILTIN_YEARS {
+                    if store::calendar::get(c, year).await?.is_none() {
+                        let data = domain::calendar::builtin(year).expect("built-in year");
+                        store::calendar::put(c, &data, domain::time::to_millis(now)).await?;
+                    }
+                }
                 if users::count(c).await? > 0 {
                     return Ok(None);
                 }

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod bootstrap;
+pub mod calendar;
 pub mod casefile;
 pub mod complaints;
 pub mod letter;
