@@ -1,6 +1,7 @@
-//! Clocks at intake (R-SLA-1): the wall-clock deadlines that start when a complaint is received.
-//! Working-day clocks and the escalation ladder build on this (R-SLA-2, R-SLA-3).
+//! The clocks of R-SLA-1 as policies: what starts each clock, how long it runs (wall-clock or
+//! working days, R-SLA-2), what meets it, and for which grades.
 
+use crate::calendar::Calendar;
 use crate::codes::{DeadlineState, Grade, SlaClock};
 use chrono::{DateTime, Duration, Utc};
 
@@ -27,36 +28,171 @@ impl Deadline {
     }
 }
 
-/// Default wall-clock durations of the clocks that start at receipt (R-SLA-1 table).
-pub fn intake_clocks(grade: Grade) -> Vec<(SlaClock, Duration)> {
-    let mut clocks = vec![
-        (SlaClock::FirstResponse, Duration::hours(1)), // 004 §4.3
-        (SlaClock::Dispatch, Duration::hours(12)),     // 001-3 §2
-        (SlaClock::Acknowledge, Duration::hours(24)),  // 004 投诉规章 第六条
-    ];
-    if grade == Grade::Urgent {
-        clocks.extend([
-            (SlaClock::UrgentNotifyDepartment, Duration::minutes(3)), // 001-3 §6
-            (SlaClock::UrgentNotifyLeader, Duration::minutes(5)),     // 001-3 §6
-            (SlaClock::UrgentNotifyBoard, Duration::minutes(10)),     // 001-3 §7
-        ]);
-    }
-    clocks
+/// How long a clock runs: wall-clock time, or working days on the calendar (R-SLA-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Wall-clock minutes.
+    Minutes(i64),
+    /// Working days, ending at close of business.
+    WorkingDays(u32),
 }
 
-/// The deadlines a complaint received at `received_at` starts with, soonest first.
-pub fn intake_deadlines(grade: Grade, received_at: DateTime<Utc>) -> Vec<Deadline> {
-    let mut v: Vec<Deadline> = intake_clocks(grade)
-        .into_iter()
-        .map(|(clock, d)| Deadline {
-            clock,
-            due_at: received_at + d,
+/// The events that start and stop clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The complaint was received (registered).
+    Received,
+    /// Dispatched to a department.
+    Dispatched,
+    /// A handler was assigned (the department reacted).
+    Assigned,
+    /// The first response reached the customer.
+    Responded,
+    /// The assessment was recorded.
+    Assessed,
+    /// A reply was given (handling complete for this round).
+    Replied,
+    /// The customer accepted the reply.
+    Confirmed,
+    /// The callback was made.
+    CalledBack,
+    /// The complaint was closed.
+    Closed,
+}
+
+/// One clock of R-SLA-1: when it starts, how long it runs, what stops it, and for which grades.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockPolicy {
+    /// The clock.
+    pub clock: SlaClock,
+    /// Its length.
+    pub span: Span,
+    /// The event that starts it.
+    pub start: Trigger,
+    /// The events that meet it.
+    pub stop: Vec<Trigger>,
+    /// The grades it applies to; empty for all.
+    pub grades: Vec<Grade>,
+}
+
+fn policy(clock: SlaClock, span: Span, start: Trigger, stop: &[Trigger], grades: &[Grade]) -> ClockPolicy {
+    ClockPolicy {
+        clock,
+        span,
+        start,
+        stop: stop.to_vec(),
+        grades: grades.to_vec(),
+    }
+}
+
+/// The defaults of the R-SLA-1 table, with the seed clauses they come from.
+pub fn default_policies() -> Vec<ClockPolicy> {
+    use Span::*;
+    use Trigger::*;
+    const H: i64 = 60;
+    vec![
+        policy(SlaClock::FirstResponse, Minutes(H), Received, &[Responded], &[]), // 004 §4.3
+        policy(SlaClock::Acknowledge, Minutes(24 * H), Received, &[Responded], &[]), // 004 投诉规章 第六条
+        policy(SlaClock::Dispatch, Minutes(12 * H), Received, &[Dispatched], &[]), // 001-3 §2
+        policy(
+            SlaClock::DepartmentReaction,
+            Minutes(2 * H),
+            Dispatched,
+            &[Assigned, Responded],
+            &[],
+        ), // 001-3 §4
+        policy(
+            SlaClock::Handle,
+            Minutes(24 * H),
+            Received,
+            &[Replied],
+            &[Grade::General],
+        ), // 002 §2.3 3
+        policy(SlaClock::Feedback, Minutes(48 * H), Received, &[Replied], &[]),   // 003 第五章 2
+        policy(
+            SlaClock::InitialInvestigation,
+            WorkingDays(5),
+            Received,
+            &[Assessed],
+            &[],
+        ), // 004 投诉规章 第十一条
+        policy(SlaClock::FinalHandling, WorkingDays(10), Received, &[Replied], &[]), // 004 投诉规章 第十二条
+        policy(SlaClock::CompletionReport, Minutes(2 * H), Replied, &[Confirmed], &[]), // 001-3 §5, §8
+        policy(SlaClock::Callback, WorkingDays(2), Confirmed, &[CalledBack], &[]), // 001-3 §5
+        policy(
+            SlaClock::UrgentNotifyDepartment,
+            Minutes(3),
+            Received,
+            &[Dispatched],
+            &[Grade::Urgent],
+        ), // 001-3 §6
+        policy(
+            SlaClock::UrgentNotifyLeader,
+            Minutes(5),
+            Received,
+            &[Responded],
+            &[Grade::Urgent],
+        ), // 001-3 §6
+        policy(
+            SlaClock::UrgentNotifyBoard,
+            Minutes(10),
+            Received,
+            &[Replied],
+            &[Grade::Urgent],
+        ), // 001-3 §7
+        policy(
+            SlaClock::UrgentVerification,
+            Minutes(8 * H),
+            Replied,
+            &[CalledBack, Closed],
+            &[Grade::Urgent],
+        ), // 001-3 §7
+    ]
+}
+
+impl ClockPolicy {
+    fn applies(&self, grade: Grade) -> bool {
+        self.grades.is_empty() || self.grades.contains(&grade)
+    }
+
+    /// When the clock is due if it starts at `at`.
+    pub fn due(&self, at: DateTime<Utc>, calendar: &Calendar) -> DateTime<Utc> {
+        match self.span {
+            Span::Minutes(m) => at + Duration::minutes(m),
+            Span::WorkingDays(n) => calendar.working_days_due(at, n),
+        }
+    }
+}
+
+/// The clocks an event starts for a complaint of `grade`, with their due times, soonest first.
+pub fn started_by(
+    trigger: Trigger,
+    grade: Grade,
+    at: DateTime<Utc>,
+    policies: &[ClockPolicy],
+    calendar: &Calendar,
+) -> Vec<Deadline> {
+    let mut v: Vec<Deadline> = policies
+        .iter()
+        .filter(|p| p.start == trigger && p.applies(grade))
+        .map(|p| Deadline {
+            clock: p.clock,
+            due_at: p.due(at, calendar),
             state: DeadlineState::Running,
             met_at: None,
         })
         .collect();
-    v.sort_by_key(|d| d.due_at);
+    v.sort_by_key(|d| (d.due_at, d.clock));
     v
+}
+
+/// The clocks an event meets.
+pub fn stopped_by(trigger: Trigger, policies: &[ClockPolicy]) -> Vec<SlaClock> {
+    policies
+        .iter()
+        .filter(|p| p.stop.contains(&trigger))
+        .map(|p| p.clock)
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,20 +201,76 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn intake_deadlines_by_grade() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap();
-        let general = intake_deadlines(Grade::General, t);
-        let codes: Vec<_> = general.iter().map(|d| d.clock).collect();
+    fn policies_start_and_stop_clocks() {
+        let calendar = Calendar::new(&[crate::calendar::builtin(2026).unwrap()]);
+        let p = default_policies();
+        // Every clock of R-SLA-1 has a policy.
+        for clock in <SlaClock as crate::codes::Code>::ALL {
+            assert!(p.iter().any(|x| x.clock == *clock), "{clock:?}");
+        }
+        // Received on the eve of National Day, 2026-09-30 15:00 Shanghai.
+        let t = Utc.with_ymd_and_hms(2026, 9, 30, 7, 0, 0).unwrap();
+        let general = started_by(Trigger::Received, Grade::General, t, &p, &calendar);
+        let got: Vec<(SlaClock, String)> = general
+            .iter()
+            .map(|d| (d.clock, crate::time::rfc3339_cn(d.due_at)))
+            .collect();
         assert_eq!(
-            codes,
-            [SlaClock::FirstResponse, SlaClock::Dispatch, SlaClock::Acknowledge]
+            got,
+            [
+                (SlaClock::FirstResponse, "2026-09-30T16:00:00+08:00".to_string()),
+                (SlaClock::Dispatch, "2026-10-01T03:00:00+08:00".to_string()),
+                (SlaClock::Acknowledge, "2026-10-01T15:00:00+08:00".to_string()),
+                (SlaClock::Handle, "2026-10-01T15:00:00+08:00".to_string()),
+                (SlaClock::Feedback, "2026-10-02T15:00:00+08:00".to_string()),
+                (SlaClock::InitialInvestigation, "2026-10-13T18:00:00+08:00".to_string()),
+                (SlaClock::FinalHandling, "2026-10-20T18:00:00+08:00".to_string()),
+            ]
         );
-        assert_eq!(general[0].due_at, t + Duration::hours(1));
-        let urgent = intake_deadlines(Grade::Urgent, t);
-        assert_eq!(urgent.len(), 6);
-        assert_eq!(urgent[0].clock, SlaClock::UrgentNotifyDepartment);
-        assert_eq!(urgent[0].due_at, t + Duration::minutes(3));
-        assert_eq!(urgent[2].clock, SlaClock::UrgentNotifyBoard);
+        let urgent: Vec<SlaClock> = started_by(Trigger::Received, Grade::Urgent, t, &p, &calendar)
+            .iter()
+            .map(|d| d.clock)
+            .collect();
+        assert_eq!(
+            &urgent[..3],
+            [
+                SlaClock::UrgentNotifyDepartment,
+                SlaClock::UrgentNotifyLeader,
+                SlaClock::UrgentNotifyBoard
+            ]
+        );
+        assert!(
+            !urgent.contains(&SlaClock::Handle),
+            "the 24-hour handling clock is for general complaints"
+        );
+        // Confirmation on Thursday 24 September starts the 2-working-day callback clock: Friday 25
+        // is Mid-Autumn and 26–27 the weekend, so day 1 is Monday 28 and day 2 Tuesday 29.
+        let confirmed = Utc.with_ymd_and_hms(2026, 9, 24, 2, 0, 0).unwrap();
+        let cb = started_by(Trigger::Confirmed, Grade::General, confirmed, &p, &calendar);
+        assert_eq!(
+            cb.iter()
+                .map(|d| (d.clock, crate::time::rfc3339_cn(d.due_at)))
+                .collect::<Vec<_>>(),
+            [(SlaClock::Callback, "2026-09-29T18:00:00+08:00".to_string())]
+        );
+        assert_eq!(
+            stopped_by(Trigger::Responded, &p),
+            [
+                SlaClock::FirstResponse,
+                SlaClock::Acknowledge,
+                SlaClock::DepartmentReaction,
+                SlaClock::UrgentNotifyLeader
+            ]
+        );
+        assert_eq!(
+            stopped_by(Trigger::Replied, &p),
+            [
+                SlaClock::Handle,
+                SlaClock::Feedback,
+                SlaClock::FinalHandling,
+                SlaClock::UrgentNotifyBoard
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::config::Config;
 use chrono::{DateTime, Utc};
+use domain::calendar::Calendar;
 use domain::category::Category;
 use domain::grading::TextRule;
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     taxonomy: Arc<RwLock<Arc<Taxonomy>>>,
     principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
 }
 
 #[derive(Clone)]
@@ -60,14 +62,29 @@ impl AppState {
             clock,
             taxonomy: Arc::default(),
             principals: Arc::default(),
+            calendar: Arc::default(),
         };
         state.reload_taxonomy().await?;
+        state.reload_calendar().await?;
         Ok(state)
     }
 
     /// The current categories and rules.
     pub fn taxonomy(&self) -> Arc<Taxonomy> {
         self.taxonomy.read().expect("taxonomy lock").clone()
+    }
+
+    /// The working calendar of every stored year (R-SLA-2).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// Reloads the working calendar after an administrator changed a year.
+    pub async fn reload_calendar(&self) -> anyhow::Result<()> {
+        let mut r = self.store.reader().await?;
+        let years = store::calendar::all(&mut r.conn()).await?;
+        *self.calendar.write().expect("calendar lock") = Arc::new(Calendar::new(&years));
+        Ok(())
     }
 
     /// The cached principal of a token hash, if fresh and the token has not expired by the clock.

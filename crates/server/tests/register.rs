@@ -43,8 +43,32 @@ async fn register_and_read_back() {
             .iter()
             .map(|d| d["clock"].as_str().unwrap())
             .collect();
-        assert_eq!(clocks, ["first_response", "dispatch", "acknowledge"]);
-        assert_eq!(created["deadlines"][0]["due_at"], "2026-11-22T11:00:00+08:00");
+        assert_eq!(
+            clocks,
+            [
+                "first_response",
+                "dispatch",
+                "acknowledge",
+                "handle",
+                "feedback",
+                "initial_investigation",
+                "final_handling"
+            ],
+            "every clock that starts at receipt (R-SLA-1)"
+        );
+        let due = |clock: &str| {
+            created["deadlines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["clock"] == clock)
+                .unwrap()["due_at"]
+                .clone()
+        };
+        assert_eq!(due("first_response"), "2026-11-22T11:00:00+08:00");
+        // Received on Sunday 22 November: working days start on Monday (R-SLA-2).
+        assert_eq!(due("initial_investigation"), "2026-11-27T18:00:00+08:00");
+        assert_eq!(due("final_handling"), "2026-12-04T18:00:00+08:00");
 
         let (status, read) = app.get("/api/v1/complaints/KS-202611-00001", &agent).await;
         assert_eq!(status, 200);

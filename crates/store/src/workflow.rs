@@ -293,3 +293,22 @@ pub async fn links(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<LinkRow>> {
         q.fetch_all(&mut **c).await
     })?)
 }
+
+/// Starts clocks (or restarts them, in a new round): running from now, due at the given times.
+pub async fn start(c: &mut Conn<'_>, complaint: Uuid, clocks: &[(&str, i64)]) -> Result<()> {
+    for (clock, due) in clocks {
+        on_conn!(c, |c| {
+            sqlx::query(
+            "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES ($1, $2, $3, 'running') \
+             ON CONFLICT (complaint_id, clock) DO UPDATE SET due_at = excluded.due_at, state = 'running', met_at = NULL"
+        )
+        .bind(complaint)
+        .bind(*clock)
+        .bind(*due)
+        .execute(&mut **c)
+        .await
+        .map(|_| ())
+        })?;
+    }
+    Ok(())
+}

@@ -114,5 +114,6 @@ pub async fn put(state: &AppState, who: &Principal, year: i32, body: Value) -> A
             .boxed()
         })
         .await?;
+    state.reload_calendar().await?;
     Ok(after)
 }

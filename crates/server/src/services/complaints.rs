@@ -10,7 +10,7 @@ use domain::category::classify;
 use domain::grading::{grade, Decider, GradingInput};
 use domain::intake::NewComplaint;
 use domain::phrase::Prepared;
-use domain::sla::intake_deadlines;
+use domain::sla::{default_policies, started_by, Trigger};
 use domain::time::{month_key, rfc3339_cn, to_millis};
 use domain::{Code, FieldError};
 use futures::FutureExt;
@@ -136,13 +136,15 @@ pub async fn register(
     who.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
     let taxonomy = state.taxonomy();
+    let calendar = state.calendar();
     let decided = decide(state, who, &new, &taxonomy).await?;
     let attempt = {
         let (key, who) = (key.clone(), who.clone());
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, &decided, key.as_ref(), &taxonomy, now).await }.boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &taxonomy, &calendar, now).await }
+                    .boxed()
             })
             .await
     };
@@ -182,6 +184,7 @@ async fn register_in(
     decided: &Decided,
     key: Option<&IdempotencyKey>,
     taxonomy: &Taxonomy,
+    calendar: &domain::calendar::Calendar,
     now: DateTime<Utc>,
 ) -> AppResult<Registered> {
     if let Some(key) = key {
@@ -253,7 +256,14 @@ async fn register_in(
         now: now_ms,
     };
     complaints::insert(c, &row).await?;
-    let deadlines = intake_deadlines(decision.grade, new.received_at);
+    // Every clock that starts at receipt (R-SLA-1), working-day ones on the calendar (R-SLA-2).
+    let deadlines = started_by(
+        Trigger::Received,
+        decision.grade,
+        new.received_at,
+        &default_policies(),
+        calendar,
+    );
     let deadline_rows: Vec<DeadlineRow> = deadlines
         .iter()
         .map(|d| DeadlineRow {

@@ -8,6 +8,8 @@ use crate::services::complaints::{get, lock_visible, read_visible};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::access::may_take;
+use domain::calendar::Calendar;
+use domain::sla::{default_policies, started_by, stopped_by, Trigger};
 use domain::state::{next, Action, Facts};
 use domain::time::{from_millis, rfc3339_cn, to_millis};
 use domain::{Code, ContactMethod, Grade, Reasonableness, Role, Satisfaction, SlaClock, State};
@@ -133,10 +135,11 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
+    let calendar = state.calendar();
     let (who2, number2) = (who.clone(), number.to_string());
     state
         .store
-        .write(move |c| async move { act_in(c, &who2, &number2, version, &cmd, now).await }.boxed())
+        .write(move |c| async move { act_in(c, &who2, &number2, version, &cmd, &calendar, now).await }.boxed())
         .await?;
     get(state, who, number).await
 }
@@ -192,6 +195,7 @@ async fn act_in(
     number: &str,
     version: i64,
     cmd: &Command,
+    calendar: &Calendar,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let (mut w, linked) = lock_visible(c, who, number).await?.ok_or(AppError::NotFound)?;
@@ -226,6 +230,7 @@ async fn act_in(
     };
     let mut detail = json!({});
     apply(c, &ctx, &mut w, &linked, cmd, &chain, &mut to, &mut detail).await?;
+    run_clocks(c, &w, action, calendar, ctx.now).await?;
     w.state = to.code().to_string();
     if !wf::save(c, &w, ctx.now_ms).await? {
         return Err(AppError::Conflict(
@@ -317,6 +322,43 @@ async fn holders_of(c: &mut Conn<'_>, w: &WorkRow, role: Role) -> AppResult<Vec<
     Ok(wf::holders(c, role.code(), &w.org_path, department).await?)
 }
 
+/// The clock event an action is (R-SLA-1), if any.
+fn trigger(action: Action) -> Option<Trigger> {
+    Some(match action {
+        Action::Dispatch => Trigger::Dispatched,
+        Action::Assign => Trigger::Assigned,
+        Action::Respond => Trigger::Responded,
+        Action::Assess => Trigger::Assessed,
+        Action::Reply => Trigger::Replied,
+        Action::Confirm => Trigger::Confirmed,
+        Action::Callback => Trigger::CalledBack,
+        Action::Close => Trigger::Closed,
+        _ => return None,
+    })
+}
+
+/// Meets the clocks an action stops and starts the clocks it starts (deadlines are data,
+/// recomputed on every change).
+async fn run_clocks(
+    c: &mut Conn<'_>,
+    w: &WorkRow,
+    action: Action,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(t) = trigger(action) else { return Ok(()) };
+    let policies = default_policies();
+    let stopped: Vec<&str> = stopped_by(t, &policies).iter().map(|c| c.code()).collect();
+    wf::meet(c, w.id, &stopped, to_millis(now)).await?;
+    let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
+    let started: Vec<(&str, i64)> = started_by(t, grade, now, &policies, calendar)
+        .iter()
+        .map(|d| (d.clock.code(), to_millis(d.due_at)))
+        .collect();
+    wf::start(c, w.id, &started).await?;
+    Ok(())
+}
+
 /// Tells every holder of the next approval tier that a plan awaits them.
 async fn notify_approvers(c: &mut Conn<'_>, w: &WorkRow, role: Role, now_ms: i64) -> AppResult<()> {
     for (approver, _) in holders_of(c, w, role).await? {
@@ -394,7 +436,6 @@ async fn apply(
                 holders_of(c, w, Role::DeptHead).await?
             };
             w.accountable_user_id = accountable.first().map(|(id, _)| *id);
-            wf::meet(c, w.id, &[SlaClock::Dispatch.code()], now_ms).await?;
             for (head, _) in holders_of(c, w, Role::DeptHead).await? {
                 notify_user(
                     c,
@@ -457,13 +498,6 @@ async fn apply(
             *detail = json!({"handler": user.username, "handler_name": user.display_name});
         }
         C::Respond { content, method } => {
-            wf::meet(
-                c,
-                w.id,
-                &[SlaClock::FirstResponse.code(), SlaClock::Acknowledge.code()],
-                now_ms,
-            )
-            .await?;
             *detail = json!({"content": content, "method": method.map(|m| m.code())});
         }
         C::Assess {
@@ -617,7 +651,6 @@ async fn apply(
         } => {
             w.callback_done = true;
             w.satisfaction = satisfaction.map(|s| s.code().to_string());
-            wf::meet(c, w.id, &[SlaClock::Callback.code()], now_ms).await?;
             *detail = json!({"satisfaction": satisfaction.map(|s| s.code()), "remarks": remarks, "impossible_reason": impossible_reason});
             // Dissatisfaction reopens the complaint for a new round (R-WF-8).
             if satisfaction.is_some_and(Satisfaction::is_dissatisfied) {
