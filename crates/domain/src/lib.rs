@@ -16,6 +16,7 @@ pub mod org;
 pub mod phrase;
 pub mod sla;
 pub mod state;
+pub mod sweep;
 pub mod time;
 pub mod validate;
 

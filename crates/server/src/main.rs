@@ -23,6 +23,14 @@ enum Command {
     Migrate(DbArgs),
     /// Load demo data into an empty database, then exit.
     Demo(DbArgs),
+    /// Run the SLA sweep once and exit (`--at` sweeps as of an RFC 3339 time: catch-up and tests).
+    Sweep {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Sweep as of this time instead of now.
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -90,6 +98,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cfg.demo = args.demo;
             tracing::info!(config = ?cfg, "starting");
             let (router, state) = kesu::build(cfg.clone(), clock).await?;
+            // The SLA sweep (R-SLA-3): every few seconds; any number of processes may run it.
+            let every: u64 = std::env::var("KESU_SWEEP_SECONDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5);
+            if every > 0 {
+                let sweeper = state.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+                    loop {
+                        tick.tick().await;
+                        match kesu::services::sweep::run(&sweeper).await {
+                            Ok(r) if r.claimed > 0 => tracing::info!(
+                                warned = r.warned,
+                                breached = r.breached,
+                                escalated = r.escalated,
+                                "sla sweep"
+                            ),
+                            Ok(_) => {}
+                            Err(e) => tracing::error!(error = %e, "sla sweep failed"),
+                        }
+                    }
+                });
+            }
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
@@ -116,6 +148,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     "the database already has projects; nothing loaded"
                 }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep { db, at } => {
+            let now = match at {
+                Some(t) => domain::time::parse_rfc3339(&t)
+                    .ok_or_else(|| anyhow::anyhow!("--at must be an RFC 3339 time"))?
+                    .to_utc(),
+                None => clock.now(),
+            };
+            let (_, state) = kesu::build(config(&db.database), clock).await?;
+            let r = kesu::services::sweep::run_at(&state, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            state.store.close().await;
+            println!(
+                "swept {} clocks: {} warned, {} breached, {} escalated",
+                r.claimed, r.warned, r.breached, r.escalated
             );
             Ok(ExitCode::SUCCESS)
         }

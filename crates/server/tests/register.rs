@@ -88,10 +88,13 @@ async fn register_and_read_back() {
         let messages = store::outbox::of_complaint(&mut r.conn(), id).await.unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(
-            (messages[0].0.as_str(), messages[0].1.as_str()),
+            (messages[0].kind.as_str(), messages[0].channel.as_str()),
             ("complaint_registered", "sms")
         );
-        assert!(messages[0].2.contains("KS-202611-00001") && messages[0].2.contains("2026-11-23T10:00:00+08:00"));
+        assert!(
+            messages[0].payload.contains("KS-202611-00001")
+                && messages[0].payload.contains("2026-11-23T10:00:00+08:00")
+        );
     }
 }
 

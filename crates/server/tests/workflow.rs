@@ -240,7 +240,7 @@ async fn a_general_complaint_from_registration_to_archive() {
             .await
             .unwrap()
             .into_iter()
-            .map(|m| m.0)
+            .map(|m| m.kind)
             .collect();
         for k in [
             "complaint_registered",
@@ -562,7 +562,7 @@ async fn bad_actions_are_refused_and_change_nothing() {
     let told = store::outbox::of_complaint(&mut r.conn(), id).await.unwrap();
     assert!(told
         .iter()
-        .any(|m| m.0 == "deadline_extended" && m.1 == "sms" && m.2.contains("需等待检测报告")));
+        .any(|m| m.kind == "deadline_extended" && m.channel == "sms" && m.payload.contains("需等待检测报告")));
     drop(r);
     // Withdrawal and merge.
     let mut other = Walk::new(&app, body_with_phone(6)).await;

@@ -219,22 +219,22 @@ pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
     Ok(())
 }
 
-/// Inserts the deadlines of a complaint in one statement: (clock, due ms, state).
-pub async fn insert_deadlines(c: &mut Conn<'_>, complaint: Uuid, deadlines: &[(&str, i64, &str)]) -> Result<()> {
+/// Inserts the deadlines of a complaint in one statement: (clock, due ms, state, first look ms).
+pub async fn insert_deadlines(c: &mut Conn<'_>, complaint: Uuid, deadlines: &[(&str, i64, &str, i64)]) -> Result<()> {
     if deadlines.is_empty() {
         return Ok(());
     }
     let rows: Vec<String> = (0..deadlines.len())
-        .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .map(|i| format!("($1, ${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
         .collect();
     let sql = format!(
-        "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES {}",
+        "INSERT INTO deadline (complaint_id, clock, due_at, state, next_action_at) VALUES {}",
         rows.join(", ")
     );
     on_conn!(c, |c| {
         let mut q = sqlx::query(&sql).bind(complaint);
-        for (clock, due, state) in deadlines {
-            q = q.bind(*clock).bind(*due).bind(*state);
+        for (clock, due, state, next) in deadlines {
+            q = q.bind(*clock).bind(*due).bind(*state).bind(*next);
         }
         q.execute(&mut **c).await.map(|_| ())
     })?;

@@ -38,10 +38,23 @@ pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i
     })?)
 }
 
-/// Messages of a complaint, oldest first: kind, channel and payload.
-pub async fn of_complaint(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<(String, String, String)>> {
-    Ok(on_conn!(c, |c| sqlx::query_as(
-        "SELECT kind, channel, payload FROM outbox WHERE complaint_id = $1 ORDER BY id"
+/// A message as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    /// Kind.
+    pub kind: String,
+    /// Channel.
+    pub channel: String,
+    /// Recipient.
+    pub recipient: String,
+    /// JSON payload.
+    pub payload: String,
+}
+
+/// Messages of a complaint, oldest first.
+pub async fn of_complaint(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<OutboxRow>> {
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, OutboxRow>(
+        "SELECT kind, channel, recipient, payload FROM outbox WHERE complaint_id = $1 ORDER BY id"
     )
     .bind(complaint)
     .fetch_all(&mut **c)

@@ -180,15 +180,18 @@ pub async fn extend(c: &mut Conn<'_>, complaint: Uuid, clock: &str, due_ms: i64)
     .await
     })?;
     if old.is_some() {
-        on_conn!(c, |c| sqlx::query(
-            "UPDATE deadline SET due_at = $1, state = 'running' WHERE complaint_id = $2 AND clock = $3"
+        on_conn!(c, |c| {
+            sqlx::query(
+            "UPDATE deadline SET due_at = $1, state = 'running', warned_at = NULL, breached_at = NULL, ladder_level = 0, \
+             next_action_at = $1 WHERE complaint_id = $2 AND clock = $3"
         )
         .bind(due_ms)
         .bind(complaint)
         .bind(clock)
         .execute(&mut **c)
         .await
-        .map(|_| ()))?;
+        .map(|_| ())
+        })?;
     }
     Ok(old)
 }
@@ -294,21 +297,94 @@ pub async fn links(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<LinkRow>> {
     })?)
 }
 
-/// Starts clocks (or restarts them, in a new round): running from now, due at the given times.
-pub async fn start(c: &mut Conn<'_>, complaint: Uuid, clocks: &[(&str, i64)]) -> Result<()> {
-    for (clock, due) in clocks {
+/// Starts clocks (or restarts them, in a new round): (clock, due ms, when the sweep first looks).
+pub async fn start(c: &mut Conn<'_>, complaint: Uuid, clocks: &[(&str, i64, i64)]) -> Result<()> {
+    for (clock, due, next) in clocks {
         on_conn!(c, |c| {
             sqlx::query(
-            "INSERT INTO deadline (complaint_id, clock, due_at, state) VALUES ($1, $2, $3, 'running') \
-             ON CONFLICT (complaint_id, clock) DO UPDATE SET due_at = excluded.due_at, state = 'running', met_at = NULL"
+            "INSERT INTO deadline (complaint_id, clock, due_at, state, next_action_at) VALUES ($1, $2, $3, 'running', $4) \
+             ON CONFLICT (complaint_id, clock) DO UPDATE SET due_at = excluded.due_at, state = 'running', met_at = NULL, \
+             warned_at = NULL, breached_at = NULL, ladder_level = 0, next_action_at = excluded.next_action_at"
         )
         .bind(complaint)
         .bind(*clock)
         .bind(*due)
+        .bind(*next)
         .execute(&mut **c)
         .await
         .map(|_| ())
         })?;
     }
     Ok(())
+}
+
+/// A clock the sweep must look at, with what it needs to know of its complaint.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct DueClock {
+    pub complaint_id: Uuid,
+    pub clock: String,
+    pub due_at: i64,
+    pub warned_at: Option<i64>,
+    pub breached_at: Option<i64>,
+    pub ladder_level: i32,
+    pub number: String,
+    pub grade: String,
+    pub org_path: String,
+    pub lead_department_id: Option<i64>,
+    pub handler_id: Option<i64>,
+}
+
+/// Claims up to `limit` clocks of open complaints whose next look is due. On PostgreSQL the rows
+/// stay locked until the transaction ends and other processes skip them (R-SLA-5).
+pub async fn claim_due(c: &mut Conn<'_>, now_ms: i64, limit: i64) -> Result<Vec<DueClock>> {
+    let lock = if c.backend() == Backend::Postgres {
+        " FOR UPDATE OF d SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT d.complaint_id, d.clock, d.due_at, d.warned_at, d.breached_at, d.ladder_level, c.number, c.grade, c.org_path, \
+         c.lead_department_id, c.handler_id FROM deadline d JOIN complaint c ON c.id = d.complaint_id \
+         WHERE d.met_at IS NULL AND d.next_action_at IS NOT NULL AND d.next_action_at <= $1 \
+         AND c.state IN {} ORDER BY d.next_action_at LIMIT $2{lock}",
+        crate::complaints::OPEN_STATES
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, DueClock>(&sql)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Records what the sweep did to a clock and when to look next (None: never).
+pub async fn record_step(c: &mut Conn<'_>, d: &DueClock, next_action_at: Option<i64>) -> Result<()> {
+    let state = if d.breached_at.is_some() { "breached" } else { "running" };
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE deadline SET warned_at = $1, breached_at = $2, ladder_level = $3, next_action_at = $4, state = $5 \
+         WHERE complaint_id = $6 AND clock = $7"
+    )
+    .bind(d.warned_at)
+    .bind(d.breached_at)
+    .bind(d.ladder_level)
+    .bind(next_action_at)
+    .bind(state)
+    .bind(d.complaint_id)
+    .bind(&d.clock)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Whether any clock of a complaint ran out (breached, or met after its due time).
+pub async fn any_breached(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<String>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+        "SELECT clock FROM deadline WHERE complaint_id = $1 AND (breached_at IS NOT NULL OR met_at > due_at OR state = 'breached') ORDER BY due_at"
+    )
+    .bind(complaint)
+    .fetch_all(&mut **c)
+    .await
+    })?)
 }

@@ -274,9 +274,16 @@ async fn register_in(
             met_at: None,
         })
         .collect();
-    let values: Vec<(&str, i64, &str)> = deadline_rows
+    let values: Vec<(&str, i64, &str, i64)> = deadlines
         .iter()
-        .map(|d| (d.clock.as_str(), d.due_at, d.state.as_str()))
+        .map(|d| {
+            (
+                d.clock.code(),
+                to_millis(d.due_at),
+                d.state.code(),
+                to_millis(domain::sweep::warn_at(new.received_at, d.due_at)),
+            )
+        })
         .collect();
     complaints::insert_deadlines(c, id, &values).await?;
 

@@ -8,5 +8,6 @@ pub mod casefile;
 pub mod complaints;
 pub mod letter;
 pub mod settings;
+pub mod sweep;
 pub mod view;
 pub mod workflow;

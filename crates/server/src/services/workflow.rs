@@ -266,20 +266,29 @@ async fn notify_user(
     en: String,
     now_ms: i64,
 ) -> AppResult<()> {
-    let payload = json!({"number": w.number, "zh": zh, "en": en});
+    notify_staff(c, w.id, &w.number, user, kind, json!({"zh": zh, "en": en}), now_ms).await
+}
+
+/// Writes an in-app notice for a member of staff to the outbox; `payload` gets the number added.
+pub(crate) async fn notify_staff(
+    c: &mut Conn<'_>,
+    complaint: uuid::Uuid,
+    number: &str,
+    user: i64,
+    kind: &str,
+    mut payload: Value,
+    now_ms: i64,
+) -> AppResult<()> {
+    payload["number"] = json!(number);
     let recipient = user.to_string();
-    outbox::enqueue(
-        c,
-        &outbox::Message {
-            kind,
-            channel: "inbox",
-            recipient: &recipient,
-            complaint_id: Some(w.id),
-            payload: &payload,
-        },
-        now_ms,
-    )
-    .await?;
+    let message = outbox::Message {
+        kind,
+        channel: "inbox",
+        recipient: &recipient,
+        complaint_id: Some(complaint),
+        payload: &payload,
+    };
+    outbox::enqueue(c, &message, now_ms).await?;
     Ok(())
 }
 
@@ -351,11 +360,57 @@ async fn run_clocks(
     let stopped: Vec<&str> = stopped_by(t, &policies).iter().map(|c| c.code()).collect();
     wf::meet(c, w.id, &stopped, to_millis(now)).await?;
     let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
-    let started: Vec<(&str, i64)> = started_by(t, grade, now, &policies, calendar)
+    let started: Vec<(&str, i64, i64)> = started_by(t, grade, now, &policies, calendar)
         .iter()
-        .map(|d| (d.clock.code(), to_millis(d.due_at)))
+        .map(|d| {
+            (
+                d.clock.code(),
+                to_millis(d.due_at),
+                to_millis(domain::sweep::warn_at(now, d.due_at)),
+            )
+        })
         .collect();
     wf::start(c, w.id, &started).await?;
+    if t == Trigger::Closed {
+        overdue_inquiry(c, w, now).await?;
+    }
+    Ok(())
+}
+
+/// A complaint closed after any of its clocks ran out gets an overdue-cause inquiry (洽办单,
+/// R-SLA-3) to the lead department's heads, or the service centre if it was never dispatched.
+async fn overdue_inquiry(c: &mut Conn<'_>, w: &WorkRow, now: DateTime<Utc>) -> AppResult<()> {
+    let overdue = wf::any_breached(c, w.id).await?;
+    if overdue.is_empty() {
+        return Ok(());
+    }
+    let recipients = match w.lead_department_id {
+        Some(_) => holders_of(c, w, Role::DeptHead).await?,
+        None => wf::holders(c, Role::Supervisor.code(), &w.org_path, None).await?,
+    };
+    let now_ms = to_millis(now);
+    for (id, _) in recipients {
+        let zh = format!(
+            "洽办单：投诉 {} 已结案，但以下时限超期：{}。请说明超期原因。",
+            w.number,
+            overdue.join("、")
+        );
+        let en = format!(
+            "Overdue inquiry: complaint {} closed after these clocks ran out: {}. Please explain why.",
+            w.number,
+            overdue.join(", ")
+        );
+        notify_user(c, w, id, "overdue_inquiry", zh, en, now_ms).await?;
+    }
+    let payload = json!({"action": "overdue_inquiry", "clocks": overdue});
+    let event = audit::NewEvent {
+        complaint_id: Some(w.id),
+        at_ms: now_ms,
+        actor_id: None,
+        kind: "overdue_inquiry",
+        payload: &payload,
+    };
+    audit::append(c, &event).await?;
     Ok(())
 }
 
