@@ -202,10 +202,6 @@ async fn a_late_close_gets_an_overdue_inquiry() {
     let mut r = app.state.store.reader().await.unwrap();
     let id: uuid::Uuid = c["id"].as_str().unwrap().parse().unwrap();
     let all = store::outbox::of_complaint(&mut r.conn(), id).await.unwrap();
-    eprintln!(
-        "OUTBOX {:?}",
-        all.iter().map(|m| (&m.kind, &m.recipient)).collect::<Vec<_>>()
-    );
     let inquiry = all
         .into_iter()
         .find(|m| m.kind == "overdue_inquiry")
