@@ -3,8 +3,10 @@
 
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
@@ -28,6 +30,15 @@ enum Scenario {
         #[arg(long)]
         database: Option<String>,
     },
+    /// Register N complaints (seven clocks each), then time `kesu sweep` passes over them.
+    Sweep {
+        /// Open complaints to create.
+        #[arg(long, default_value_t = 100_000)]
+        complaints: usize,
+        /// Concurrent clients while loading.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+    },
 }
 
 struct Server(Child);
@@ -50,7 +61,7 @@ fn kesu_binary() -> PathBuf {
     bin
 }
 
-fn fsync_rate(dir: &std::path::Path) -> f64 {
+fn fsync_rate(dir: &Path) -> f64 {
     use std::io::Write;
     let path = dir.join("fsync.probe");
     let mut f = std::fs::File::create(&path).expect("probe file");
@@ -94,15 +105,8 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
-#[tokio::main]
-async fn main() {
-    let Scenario::Register {
-        clients,
-        seconds,
-        database,
-    } = Cli::parse().scenario;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("kesu.db").display()));
+/// Starts `kesu serve --demo` on a free port; returns it with its base URL and a group token.
+async fn start_server(dir: &Path, database: &str) -> (Server, String, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -110,17 +114,18 @@ async fn main() {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(kesu_binary())
-        .current_dir(dir.path())
+        .current_dir(dir)
         .args([
             "serve",
             "--demo",
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--database",
-            &database,
+            database,
         ])
         .env("KESU_ADMIN_PASSWORD", "bench-admin")
         .env("KESU_LOG", "warn")
+        .env("KESU_SWEEP_SECONDS", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -149,7 +154,12 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let token = token["token"].as_str().expect("token").to_string();
+    (server, base, token["token"].as_str().expect("token").to_string())
+}
+
+/// Registers complaints with `clients` keep-alive clients until the deadline passes or `limit`
+/// complaints are registered; returns the latencies (µs) of the 201s and the error count.
+async fn register_load(base: &str, token: &str, clients: usize, until: Instant, limit: usize) -> (Vec<u128>, u64) {
     let projects = ["GZ-001", "GZ-002", "SZ-001", "SZ-002", "SH-001", "SH-002"];
     let subjects = [
         ("卫生间天花板漏水", "楼上卫生间渗水到我家天花板，已经三天了。"),
@@ -158,26 +168,28 @@ async fn main() {
         ("电梯经常故障", "电梯一周坏了三次，老人上下楼很不方便。"),
         ("房产证迟迟办不下来", "交房两年了还没有办证。"),
     ];
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let issued = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..clients)
         .map(|w| {
-            let (base, token) = (base.clone(), token.clone());
+            let (base, token, issued) = (base.to_string(), token.to_string(), issued.clone());
             tokio::spawn(async move {
                 // One client per worker with one pooled connection: a keep-alive client.
                 let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
-                let mut i = 0usize;
-                while Instant::now() < deadline {
-                    let (subject, description) = subjects[(w + i) % subjects.len()];
+                while Instant::now() < until {
+                    let i = issued.fetch_add(1, Ordering::Relaxed);
+                    if i >= limit {
+                        break;
+                    }
+                    let (subject, description) = subjects[i % subjects.len()];
                     let body = json!({
                         "channel": "hotline",
                         "complainant": {"name": "业主", "phone": format!("13{:03}{:06}", w, i % 1_000_000)},
-                        "project_code": projects[(w + i) % projects.len()],
+                        "project_code": projects[i % projects.len()],
                         "building": "3栋", "unit": "1502",
                         "subject": subject, "description": description
                     });
-                    i += 1;
                     let t = Instant::now();
                     match client
                         .post(format!("{base}/api/v1/complaints"))
@@ -197,9 +209,6 @@ async fn main() {
             })
         })
         .collect();
-    let t0 = Instant::now();
-    let cpu_before = cpu_seconds(server.0.id());
-    let client_cpu_before = cpu_seconds(std::process::id());
     let mut latencies = Vec::new();
     let mut errors = 0;
     for w in workers {
@@ -207,54 +216,8 @@ async fn main() {
         latencies.extend(l);
         errors += e;
     }
-    let elapsed = t0.elapsed().as_secs_f64();
     latencies.sort_unstable();
-    let acknowledged = latencies.len();
-    // Every acknowledged registration must be in the database.
-    let listed: Value = http
-        .get(format!("{base}/api/v1/complaints?limit=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let newest = listed["items"][0]["number"].as_str().unwrap_or("").to_string();
-    let rss = peak_rss_mb(server.0.id());
-    let cpu = cpu_seconds(server.0.id()) - cpu_before;
-    let client_cpu = cpu_seconds(std::process::id()) - client_cpu_before;
-    drop(server);
-    let store_count = count_rows(&database).await;
-    println!(
-        "scenario: register (POST /api/v1/complaints), {clients} keep-alive clients, {seconds} s, database {}",
-        if database.starts_with("sqlite") {
-            "SQLite (WAL, synchronous=FULL)"
-        } else {
-            "PostgreSQL"
-        }
-    );
-    println!("acknowledged (201): {acknowledged}   errors: {errors}");
-    println!("throughput: {:.0} complaints/s", acknowledged as f64 / elapsed);
-    println!(
-        "latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
-    );
-    println!("server peak RSS: {rss:.1} MB; server CPU {cpu:.1} s = {:.2} ms per registration (client and server share the machine)", cpu * 1000.0 / acknowledged.max(1) as f64);
-    println!("load generator CPU {client_cpu:.1} s over {elapsed:.1} s");
-    println!(
-        "stored complaints after stop: {store_count} (= {acknowledged} acknowledged + 8 demo: {})",
-        store_count == acknowledged as i64 + 8
-    );
-    println!("newest number: {newest}");
-    if database.starts_with("sqlite") {
-        println!(
-            "disk fsync rate (4 KiB write + fdatasync): {:.0}/s",
-            fsync_rate(dir.path())
-        );
-    }
+    (latencies, errors)
 }
 
 async fn count_rows(url: &str) -> i64 {
@@ -271,5 +234,99 @@ async fn count_rows(url: &str) -> i64 {
             .fetch_one(&mut c)
             .await
             .expect("count")
+    }
+}
+
+async fn register(clients: usize, seconds: u64, database: Option<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("kesu.db").display()));
+    let (server, base, token) = start_server(dir.path(), &database).await;
+    let cpu_before = cpu_seconds(server.0.id());
+    let client_cpu_before = cpu_seconds(std::process::id());
+    let t0 = Instant::now();
+    let (latencies, errors) =
+        register_load(&base, &token, clients, t0 + Duration::from_secs(seconds), usize::MAX).await;
+    let elapsed = t0.elapsed().as_secs_f64();
+    let acknowledged = latencies.len();
+    let rss = peak_rss_mb(server.0.id());
+    let cpu = cpu_seconds(server.0.id()) - cpu_before;
+    let client_cpu = cpu_seconds(std::process::id()) - client_cpu_before;
+    drop(server);
+    let store_count = count_rows(&database).await;
+    let db = if database.starts_with("sqlite") {
+        "SQLite (WAL, synchronous=FULL)"
+    } else {
+        "PostgreSQL"
+    };
+    println!("scenario: register (POST /api/v1/complaints), {clients} keep-alive clients, {seconds} s, database {db}");
+    println!("acknowledged (201): {acknowledged}   errors: {errors}");
+    println!("throughput: {:.0} complaints/s", acknowledged as f64 / elapsed);
+    println!(
+        "latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    println!("server peak RSS: {rss:.1} MB; server CPU {cpu:.1} s = {:.2} ms per registration (client and server share the machine)", cpu * 1000.0 / acknowledged.max(1) as f64);
+    println!("load generator CPU {client_cpu:.1} s over {elapsed:.1} s");
+    println!(
+        "stored complaints after stop: {store_count} (= {acknowledged} acknowledged + 8 demo: {})",
+        store_count == acknowledged as i64 + 8
+    );
+    if database.starts_with("sqlite") {
+        println!(
+            "disk fsync rate (4 KiB write + fdatasync): {:.0}/s",
+            fsync_rate(dir.path())
+        );
+    }
+}
+
+async fn sweep(complaints: usize, clients: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("kesu.db").display());
+    let (server, base, token) = start_server(dir.path(), &database).await;
+    let received = chrono::Utc::now();
+    let t0 = Instant::now();
+    let (latencies, errors) = register_load(&base, &token, clients, t0 + Duration::from_secs(3600), complaints).await;
+    println!(
+        "loaded {} complaints ({errors} errors) in {:.1} s",
+        latencies.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    drop(server);
+    println!(
+        "open complaints: {}; each has seven clocks from receipt",
+        count_rows(&database).await
+    );
+    // Idle (nothing due), every first_response warning due at once, then idle again.
+    for (label, minutes) in [
+        ("idle sweep, nothing due", 5),
+        ("every first_response warning due", 50),
+        ("idle sweep after it", 52),
+    ] {
+        let at = (received + chrono::Duration::minutes(minutes)).to_rfc3339();
+        let out = Command::new(kesu_binary())
+            .current_dir(dir.path())
+            .args(["sweep", "--at", &at, "--database", &database])
+            .env("KESU_LOG", "warn")
+            .env("KESU_ADMIN_PASSWORD", "bench-admin")
+            .output()
+            .expect("kesu sweep");
+        println!(
+            "{label} (+{minutes} min): {}",
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().scenario {
+        Scenario::Register {
+            clients,
+            seconds,
+            database,
+        } => register(clients, seconds, database).await,
+        Scenario::Sweep { complaints, clients } => sweep(complaints, clients).await,
     }
 }

@@ -159,12 +159,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => clock.now(),
             };
             let (_, state) = kesu::build(config(&db.database), clock).await?;
+            let started = std::time::Instant::now();
             let r = kesu::services::sweep::run_at(&state, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
             state.store.close().await;
             println!(
-                "swept {} clocks: {} warned, {} breached, {} escalated",
+                "swept {} clocks: {} warned, {} breached, {} escalated in {ms:.1} ms",
                 r.claimed, r.warned, r.breached, r.escalated
             );
             Ok(ExitCode::SUCCESS)

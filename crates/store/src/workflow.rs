@@ -335,26 +335,40 @@ pub struct DueClock {
     pub handler_id: Option<i64>,
 }
 
-/// Claims up to `limit` clocks of open complaints whose next look is due. On PostgreSQL the rows
-/// stay locked until the transaction ends and other processes skip them (R-SLA-5).
+/// Claims up to `limit` clocks whose next look is due, soonest first. The due clocks are found
+/// on the `deadline_next` index alone, then joined to their complaints, so an idle sweep costs
+/// an index probe however many complaints are open. On PostgreSQL the rows stay locked until
+/// the transaction ends and other processes skip them (R-SLA-5).
 pub async fn claim_due(c: &mut Conn<'_>, now_ms: i64, limit: i64) -> Result<Vec<DueClock>> {
     let lock = if c.backend() == Backend::Postgres {
-        " FOR UPDATE OF d SKIP LOCKED"
+        " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
     let sql = format!(
         "SELECT d.complaint_id, d.clock, d.due_at, d.warned_at, d.breached_at, d.ladder_level, c.number, c.grade, c.org_path, \
-         c.lead_department_id, c.handler_id FROM deadline d JOIN complaint c ON c.id = d.complaint_id \
-         WHERE d.met_at IS NULL AND d.next_action_at IS NOT NULL AND d.next_action_at <= $1 \
-         AND c.state IN {} ORDER BY d.next_action_at LIMIT $2{lock}",
-        crate::complaints::OPEN_STATES
+         c.lead_department_id, c.handler_id FROM \
+         (SELECT complaint_id, clock, due_at, warned_at, breached_at, ladder_level, next_action_at FROM deadline \
+          WHERE met_at IS NULL AND next_action_at IS NOT NULL AND next_action_at <= $1 ORDER BY next_action_at LIMIT $2{lock}) d \
+         JOIN complaint c ON c.id = d.complaint_id ORDER BY d.next_action_at"
     );
     Ok(on_conn!(c, |c| sqlx::query_as::<_, DueClock>(&sql)
         .bind(now_ms)
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?)
+}
+
+/// Stops sweeping a complaint's clocks (it is closed, withdrawn or merged).
+pub async fn stop_sweeping(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE deadline SET next_action_at = NULL WHERE complaint_id = $1 AND next_action_at IS NOT NULL"
+    )
+    .bind(complaint)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// Records what the sweep did to a clock and when to look next (None: never).

@@ -231,6 +231,10 @@ async fn act_in(
     let mut detail = json!({});
     apply(c, &ctx, &mut w, &linked, cmd, &chain, &mut to, &mut detail).await?;
     run_clocks(c, &w, action, calendar, ctx.now).await?;
+    if !to.is_open() {
+        // Closed, withdrawn or merged: the sweep has nothing more to chase.
+        wf::stop_sweeping(c, w.id).await?;
+    }
     w.state = to.code().to_string();
     if !wf::save(c, &w, ctx.now_ms).await? {
         return Err(AppError::Conflict(
