@@ -286,3 +286,67 @@ async fn two_processes_fire_each_step_exactly_once() {
     // One supervisor on the first line; one holder of each ladder role over GZ-001.
     assert_eq!(notices, clocks * 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_shows_notices_and_the_recused_hear_nothing() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let supervisor = app.token("supervisor").await;
+    let depthead = app.token("depthead").await;
+    let (_, c) = app.post("/api/v1/complaints", &supervisor, &body_with_phone(4)).await;
+    let number = c["number"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/complaints/{number}/actions/dispatch"),
+            &supervisor,
+            &json!({"version": 1, "lead_department": "engineering"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, inbox) = app.get("/api/v1/inbox", &depthead).await;
+    assert_eq!(s, 200);
+    assert_eq!(inbox["unread"], 1);
+    let notice = &inbox["items"][0];
+    assert_eq!(
+        (notice["kind"].as_str(), notice["number"].as_str()),
+        (Some("complaint_dispatched"), Some(number))
+    );
+    assert!(notice["zh"].as_str().unwrap().contains("请安排处理人"));
+    let id = notice["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&format!("/api/v1/inbox/{id}/read"), &supervisor, &json!({}))
+            .await
+            .0,
+        404,
+        "not the supervisor's notice"
+    );
+    let (s, after) = app
+        .post(&format!("/api/v1/inbox/{id}/read"), &depthead, &json!({}))
+        .await;
+    assert_eq!((s, after["unread"].as_i64()), (200, Some(0)));
+    assert!(app.get("/api/v1/inbox?unread=true", &depthead).await.1["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(app.get("/api/v1/inbox?limit=0", &depthead).await.0, 422);
+
+    // A complaint about the department head: dispatch and the sweep tell him nothing (R-WF-3).
+    let mut about = body_with_phone(5);
+    about["complained_employee"] = json!("depthead");
+    let (_, c) = app.post("/api/v1/complaints", &supervisor, &about).await;
+    let number = c["number"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/complaints/{number}/actions/dispatch"),
+            &supervisor,
+            &json!({"version": 1, "lead_department": "engineering"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    sweep_at(&app, 60 * 24 * 10).await;
+    let depthead = app.token("depthead").await;
+    let (_, inbox) = app.get("/api/v1/inbox", &depthead).await;
+    assert!(
+        inbox["items"].as_array().unwrap().iter().all(|n| n["number"] != number),
+        "{inbox}"
+    );
+}

@@ -333,6 +333,7 @@ pub struct DueClock {
     pub org_path: String,
     pub lead_department_id: Option<i64>,
     pub handler_id: Option<i64>,
+    pub complained_user_id: Option<i64>,
 }
 
 /// Claims up to `limit` clocks whose next look is due, soonest first. The due clocks are found
@@ -347,7 +348,7 @@ pub async fn claim_due(c: &mut Conn<'_>, now_ms: i64, limit: i64) -> Result<Vec<
     };
     let sql = format!(
         "SELECT d.complaint_id, d.clock, d.due_at, d.warned_at, d.breached_at, d.ladder_level, c.number, c.grade, c.org_path, \
-         c.lead_department_id, c.handler_id FROM \
+         c.lead_department_id, c.handler_id, c.complained_user_id FROM \
          (SELECT complaint_id, clock, due_at, warned_at, breached_at, ladder_level, next_action_at FROM deadline \
           WHERE met_at IS NULL AND next_action_at IS NOT NULL AND next_action_at <= $1 ORDER BY next_action_at LIMIT $2{lock}) d \
          JOIN complaint c ON c.id = d.complaint_id ORDER BY d.next_action_at"

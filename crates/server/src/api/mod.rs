@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod docs;
 pub mod extract;
 pub mod health;
+pub mod inbox;
 pub mod meta;
 pub mod openapi;
 pub mod projects;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::router())
         .merge(settings::router())
         .merge(calendar::router())
+        .merge(inbox::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -31,6 +31,7 @@ impl Modify for Bearer {
         super::meta::meta,
         super::settings::read, super::settings::replace,
         super::calendar::read, super::calendar::replace,
+        super::inbox::list, super::inbox::read,
         super::health::healthz, super::health::readyz,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,

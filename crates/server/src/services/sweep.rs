@@ -62,11 +62,20 @@ async fn first_line(c: &mut Conn<'_>, d: &DueClock) -> AppResult<Vec<i64>> {
     if let Some(h) = d.handler_id {
         return Ok(vec![h]);
     }
-    let people = match d.lead_department_id {
-        Some(dept) => wf::holders(c, Role::DeptHead.code(), &d.org_path, Some(dept)).await?,
-        None => wf::holders(c, Role::Supervisor.code(), &d.org_path, None).await?,
-    };
-    Ok(people.into_iter().map(|(id, _)| id).collect())
+    match d.lead_department_id {
+        Some(dept) => holders(c, d, Role::DeptHead, Some(dept)).await,
+        None => holders(c, d, Role::Supervisor, None).await,
+    }
+}
+
+/// Holders of a role over the complaint, never the employee it is about (R-WF-3).
+async fn holders(c: &mut Conn<'_>, d: &DueClock, role: Role, department: Option<i64>) -> AppResult<Vec<i64>> {
+    let people = wf::holders(c, role.code(), &d.org_path, department).await?;
+    Ok(people
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| Some(*id) != d.complained_user_id)
+        .collect())
 }
 
 fn clock_label(code: &str) -> String {
@@ -115,7 +124,7 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
                 // The reminder notice (催办单) goes to the first line and the department head (level 1).
                 let mut people = first_line(c, &d).await?;
                 if d.lead_department_id.is_some() {
-                    for (id, _) in wf::holders(c, Role::DeptHead.code(), &d.org_path, d.lead_department_id).await? {
+                    for id in holders(c, &d, Role::DeptHead, d.lead_department_id).await? {
                         if !people.contains(&id) {
                             people.push(id);
                         }
@@ -156,7 +165,7 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
                 } else {
                     None
                 };
-                for (user, _) in wf::holders(c, role.code(), &d.org_path, department).await? {
+                for user in holders(c, &d, role, department).await? {
                     let mut p = base.clone();
                     p["level"] = json!(level);
                     p["zh"] = json!(format!(

@@ -332,7 +332,10 @@ async fn holders_of(c: &mut Conn<'_>, w: &WorkRow, role: Role) -> AppResult<Vec<
     } else {
         None
     };
-    Ok(wf::holders(c, role.code(), &w.org_path, department).await?)
+    let mut people = wf::holders(c, role.code(), &w.org_path, department).await?;
+    // The employee the complaint is about hears nothing of it (R-WF-3).
+    people.retain(|(id, _)| Some(*id) != w.complained_user_id);
+    Ok(people)
 }
 
 /// The clock event an action is (R-SLA-1), if any.
@@ -390,7 +393,7 @@ async fn overdue_inquiry(c: &mut Conn<'_>, w: &WorkRow, now: DateTime<Utc>) -> A
     }
     let recipients = match w.lead_department_id {
         Some(_) => holders_of(c, w, Role::DeptHead).await?,
-        None => wf::holders(c, Role::Supervisor.code(), &w.org_path, None).await?,
+        None => holders_of(c, w, Role::Supervisor).await?,
     };
     let now_ms = to_millis(now);
     for (id, _) in recipients {
