@@ -21,6 +21,12 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Largest accepted attachment, in bytes.
     pub max_upload_bytes: usize,
+    /// SMS gateway: Kesu POSTs `{"id", "phone", "text"}` as JSON (R-NT-2).
+    pub sms_gateway_url: Option<String>,
+    /// SMTP server for e-mail, `smtp://host:port` (R-NT-1, R-NT-2).
+    pub smtp_url: Option<String>,
+    /// Sender address of e-mail.
+    pub smtp_from: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -33,6 +39,8 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("token_ttl_hours", &self.token_ttl_hours)
             .field("data_dir", &self.data_dir)
+            .field("sms_gateway_url", &self.sms_gateway_url.as_deref().map(redact_url))
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .finish()
     }
 }
@@ -54,6 +62,9 @@ impl Config {
             max_json_bytes: 1024 * 1024,
             data_dir: default_data_dir(url),
             max_upload_bytes: 20 * 1024 * 1024,
+            sms_gateway_url: None,
+            smtp_url: None,
+            smtp_from: "kesu@localhost".into(),
         }
     }
 }

@@ -69,6 +69,12 @@ fn config(database: &str) -> Config {
     if let Some(dir) = std::env::var_os("KESU_DATA_DIR").filter(|d| !d.is_empty()) {
         c.data_dir = dir.into();
     }
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    c.sms_gateway_url = var("KESU_SMS_GATEWAY_URL");
+    c.smtp_url = var("KESU_SMTP_URL");
+    if let Some(from) = var("KESU_SMTP_FROM") {
+        c.smtp_from = from;
+    }
     c
 }
 
@@ -122,6 +128,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 });
             }
+            // Delivery of the outbox (R-NT-3): every two seconds, retries with back-off.
+            let deliverer = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = kesu::services::deliver::run(&deliverer).await {
+                        tracing::error!(error = %e, "delivery round failed");
+                    }
+                }
+            });
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;

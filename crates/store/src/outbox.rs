@@ -128,3 +128,128 @@ pub async fn of_complaint(c: &mut Conn<'_>, complaint: Uuid) -> Result<Vec<Outbo
     .fetch_all(&mut **c)
     .await)?)
 }
+
+/// A message leased for sending.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Leased {
+    /// Id (also the idempotency key receivers can dedupe on).
+    pub id: i64,
+    /// Channel: `sms`, `email`, …
+    pub channel: String,
+    /// Phone, address or URL.
+    pub recipient: String,
+    /// JSON payload.
+    pub payload: String,
+    /// Attempts so far.
+    pub attempts: i32,
+}
+
+/// Leases up to `limit` messages due for sending (pending and due, or a crashed sender's whose
+/// lease ran out) until `lease_until_ms`. On PostgreSQL other processes skip the rows.
+pub async fn lease(c: &mut Conn<'_>, now_ms: i64, lease_until_ms: i64, limit: i64) -> Result<Vec<Leased>> {
+    let lock = if c.backend() == crate::Backend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE outbox SET state = 'sending', lease_until = $2 WHERE id IN (SELECT id FROM outbox \
+         WHERE channel <> 'inbox' AND ((state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until < $1)) \
+         ORDER BY next_attempt_at LIMIT $3{lock}) RETURNING id, channel, recipient, payload, attempts"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, Leased>(&sql)
+        .bind(now_ms)
+        .bind(lease_until_ms)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Records a successful delivery.
+pub async fn delivered(c: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE outbox SET state = 'delivered', delivered_at = $1, attempts = attempts + 1, lease_until = NULL, last_error = NULL WHERE id = $2"
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up (`failed`, kept and visible) when None.
+pub async fn attempt_failed(c: &mut Conn<'_>, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
+    let (state, next) = match retry_at {
+        Some(t) => ("pending", Some(t)),
+        None => ("failed", None),
+    };
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, lease_until = NULL, \
+         next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $4"
+    )
+    .bind(state)
+    .bind(error)
+    .bind(next)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// A message as administrators see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+}
+
+/// Outgoing messages in a state, newest first (never the in-app inbox).
+pub async fn deliveries(c: &mut Conn<'_>, state: &str, limit: i64) -> Result<Vec<DeliveryRow>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as::<_, DeliveryRow>(
+        "SELECT id, created_at, kind, channel, recipient, state, attempts, next_attempt_at, last_error, delivered_at FROM outbox \
+         WHERE channel <> 'inbox' AND state = $1 ORDER BY id DESC LIMIT $2"
+    )
+    .bind(state)
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await
+    })?)
+}
+
+/// Counts of outgoing messages by state.
+pub async fn backlog(c: &mut Conn<'_>) -> Result<Vec<(String, i64)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT state, COUNT(*) FROM outbox WHERE channel <> 'inbox' GROUP BY state ORDER BY state"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Sends a failed message again at `now`; false when there is no such failed message.
+pub async fn retry(c: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE id = $2 AND state = 'failed' AND channel <> 'inbox'"
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}

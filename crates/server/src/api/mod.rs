@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
+pub mod deliveries;
 pub mod docs;
 pub mod extract;
 pub mod health;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(calendar::router())
         .merge(inbox::router())
+        .merge(deliveries::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -32,6 +32,7 @@ impl Modify for Bearer {
         super::settings::read, super::settings::replace,
         super::calendar::read, super::calendar::replace,
         super::inbox::list, super::inbox::read,
+        super::deliveries::list, super::deliveries::retry,
         super::health::healthz, super::health::readyz,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,

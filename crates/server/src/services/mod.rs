@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod casefile;
 pub mod complaints;
+pub mod deliver;
 pub mod letter;
 pub mod settings;
 pub mod sweep;

@@ -25,10 +25,16 @@ pub fn start_time() -> DateTime<Utc> {
 
 /// Starts the app with the demo organisation and users (no sample complaints).
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with the configuration adjusted first.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db = testkit::fresh(backend);
     let mut config = Config::for_database(&db.url);
     config.admin_password = Some("admin-pass-1".into());
     config.data_dir = db.dir.path().to_path_buf();
+    adjust(&mut config);
     let clock = Arc::new(ManualClock::new(start_time()));
     let (router, state) = kesu::build(config, clock.clone()).await.expect("app builds");
     assert!(kesu::demo::load_if_empty(&state, false).await.unwrap());

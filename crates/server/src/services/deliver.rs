@@ -1,0 +1,162 @@
+//! Delivering the outbox (R-NT-1…3): SMS through the configured HTTP gateway and e-mail over
+//! SMTP, with retries and exponential back-off. A message is leased in one short transaction,
+//! sent outside any transaction, and its outcome recorded in another; a failure is kept and
+//! visible, never dropped, and never blocks the workflow that wrote the message.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::Duration;
+use domain::time::to_millis;
+use futures::FutureExt;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde_json::{json, Value};
+use store::outbox::{self, Leased};
+
+/// Messages leased per round.
+pub const BATCH: i64 = 50;
+/// Attempts before a message is given up as `failed` (still kept and listed).
+pub const MAX_ATTEMPTS: i32 = 12;
+/// How long a sender may hold a message before another may take it.
+pub const LEASE_SECONDS: i64 = 120;
+
+/// What one delivery round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Messages delivered.
+    pub delivered: usize,
+    /// Attempts that failed and will be retried.
+    pub retrying: usize,
+    /// Messages given up after the last attempt.
+    pub failed: usize,
+}
+
+/// Back-off after the `attempt`th failure: 30 s, doubling, at most one hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let seconds = 30i64.saturating_mul(1i64 << attempt.clamp(0, 16));
+    Duration::seconds(seconds.min(3600))
+}
+
+fn text(payload: &Value) -> (String, String) {
+    let zh = payload["zh"].as_str().unwrap_or_default().to_string();
+    let en = payload["en"].as_str().unwrap_or_default().to_string();
+    (zh, en)
+}
+
+async fn send_sms(state: &AppState, http: &reqwest::Client, m: &Leased, payload: &Value) -> Result<(), String> {
+    let url = state
+        .config
+        .sms_gateway_url
+        .as_deref()
+        .ok_or("no SMS gateway is configured (KESU_SMS_GATEWAY_URL)")?;
+    let (zh, _) = text(payload);
+    let body = json!({"id": m.id, "phone": m.recipient, "text": zh});
+    let r = http
+        .post(url)
+        .header("Idempotency-Key", format!("kesu-outbox-{}", m.id))
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("SMS gateway unreachable: {e}"))?;
+    if r.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("SMS gateway answered {}", r.status()))
+    }
+}
+
+async fn send_email(state: &AppState, m: &Leased, payload: &Value) -> Result<(), String> {
+    let url = state
+        .config
+        .smtp_url
+        .as_deref()
+        .ok_or("no SMTP server is configured (KESU_SMTP_URL)")?;
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or("KESU_SMTP_URL must be smtp://host:port")?;
+    let (host, port) = rest
+        .rsplit_once(':')
+        .map(|(h, p)| (h, p.parse::<u16>().unwrap_or(25)))
+        .unwrap_or((rest, 25));
+    let (zh, en) = text(payload);
+    let number = payload["number"].as_str().unwrap_or_default();
+    let message = Message::builder()
+        .from(
+            state
+                .config
+                .smtp_from
+                .parse()
+                .map_err(|e| format!("sender address: {e}"))?,
+        )
+        .to(m.recipient.parse().map_err(|e| format!("recipient address: {e}"))?)
+        .subject(format!("客诉通知 Complaint notice {number}"))
+        .header(ContentType::TEXT_PLAIN)
+        .body(format!("{zh}\n\n{en}\n"))
+        .map_err(|e| format!("building the message: {e}"))?;
+    // Plain SMTP to the configured relay (an internal relay or a local MTA); TLS relays come later.
+    let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .timeout(Some(std::time::Duration::from_secs(15)))
+        .build();
+    mailer.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+}
+
+/// One round: lease due messages, send them, record the outcomes.
+pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
+    let now = state.clock.now();
+    let (now_ms, lease_ms) = (to_millis(now), to_millis(now + Duration::seconds(LEASE_SECONDS)));
+    let leased = state
+        .store
+        .write(move |c| async move { Ok::<_, AppError>(outbox::lease(c, now_ms, lease_ms, BATCH).await?) }.boxed())
+        .await?;
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut report = DeliveryReport::default();
+    for m in leased {
+        let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
+        let outcome = match m.channel.as_str() {
+            "sms" => send_sms(state, &http, &m, &payload).await,
+            "email" => send_email(state, &m, &payload).await,
+            other => Err(format!("unknown channel {other}")),
+        };
+        let id = m.id;
+        let attempts = m.attempts + 1;
+        let retry_at = (attempts < MAX_ATTEMPTS).then(|| to_millis(now + backoff(m.attempts)));
+        match &outcome {
+            Ok(()) => report.delivered += 1,
+            Err(e) if retry_at.is_some() => {
+                tracing::warn!(id, attempts, error = %e, "delivery failed; will retry");
+                report.retrying += 1;
+            }
+            Err(e) => {
+                tracing::error!(id, attempts, error = %e, "delivery failed for good; kept as failed");
+                report.failed += 1;
+            }
+        }
+        state
+            .store
+            .write(move |c| {
+                async move {
+                    match outcome {
+                        Ok(()) => outbox::delivered(c, id, now_ms).await?,
+                        Err(e) => outbox::attempt_failed(c, id, &e, retry_at).await?,
+                    }
+                    Ok::<_, AppError>(())
+                }
+                .boxed()
+            })
+            .await?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let secs: Vec<i64> = (0..9).map(|a| super::backoff(a).num_seconds()).collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}
