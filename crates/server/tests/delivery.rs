@@ -231,3 +231,88 @@ async fn e_mail_reaches_a_real_smtp_server() {
         "{m}\n{decoded}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_robots_get_their_platforms_formats() {
+    // One receiver plays WeCom, DingTalk and Feishu, each answering in its own way.
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let record = |path: &'static str, answer: Value| {
+        let seen = seen.clone();
+        post(move |Json(body): Json<Value>| {
+            let (seen, answer) = (seen.clone(), answer.clone());
+            async move {
+                seen.lock().unwrap().push((path.to_string(), body));
+                Json(answer)
+            }
+        })
+    };
+    let app_routes = Router::new()
+        .route("/wecom", record("wecom", json!({"errcode": 0, "errmsg": "ok"})))
+        .route("/dingtalk", record("dingtalk", json!({"errcode": 0, "errmsg": "ok"})))
+        .route("/feishu", record("feishu", json!({"code": 0, "msg": "success"})))
+        .route(
+            "/broken",
+            record("broken", json!({"errcode": 93000, "errmsg": "invalid webhook url"})),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app_routes).await.unwrap() });
+
+    let app = spawn_with(testkit::Backend::Sqlite, |_| {}).await;
+    let admin = app.token("admin").await;
+    for (kind, path) in [
+        ("wecom", "wecom"),
+        ("dingtalk", "dingtalk"),
+        ("feishu", "feishu"),
+        ("wecom", "broken"),
+    ] {
+        let (s, r) = app.post("/api/v1/admin/robots", &admin, &json!({"project_code": "GZ-001", "department": "engineering", "kind": kind, "url": format!("{base}/{path}")})).await;
+        assert_eq!(s, 201, "{r}");
+    }
+    for bad in [
+        json!({"project_code": "GZ-001", "department": "engineering", "kind": "slack", "url": format!("{base}/x")}),
+        json!({"project_code": "GZ-001", "department": "nope", "kind": "wecom", "url": format!("{base}/x")}),
+        json!({"project_code": "GZ-001", "department": "engineering", "kind": "wecom", "url": "ftp://x"}),
+    ] {
+        assert_eq!(app.post("/api/v1/admin/robots", &admin, &bad).await.0, 422, "{bad}");
+    }
+    let supervisor = app.token("supervisor").await;
+    assert_eq!(app.post("/api/v1/admin/robots", &supervisor, &json!({})).await.0, 403);
+    let (_, c) = app.post("/api/v1/complaints", &supervisor, &body_with_phone(9)).await;
+    let number = c["number"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/complaints/{number}/actions/dispatch"),
+            &supervisor,
+            &json!({"version": 1, "lead_department": "engineering"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let r = deliver::run(&app.state).await.unwrap();
+    assert_eq!(
+        (r.delivered, r.retrying),
+        (3, 2),
+        "three robots took it; the broken robot and the SMS (no gateway here) are retried: {r:?}"
+    );
+    let got = seen.lock().unwrap().clone();
+    let body_of = |p: &str| got.iter().find(|(path, _)| path == p).unwrap().1.clone();
+    let text = format!("投诉 {number} 已分派至工程部，请安排处理人。");
+    assert_eq!(body_of("wecom"), json!({"msgtype": "text", "text": {"content": text}}));
+    assert_eq!(
+        body_of("dingtalk"),
+        json!({"msgtype": "text", "text": {"content": text}})
+    );
+    assert_eq!(
+        body_of("feishu"),
+        json!({"msg_type": "text", "content": {"text": text}})
+    );
+    let (_, pending) = app.get("/api/v1/admin/deliveries?state=pending", &admin).await;
+    assert!(
+        pending["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["last_error"].as_str().is_some_and(|e| e.contains("93000"))),
+        "{pending}"
+    );
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod idempotency;
 pub mod org;
 pub mod outbox;
+pub mod robots;
 pub mod settings;
 pub mod taxonomy;
 pub mod users;

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod meta;
 pub mod openapi;
 pub mod projects;
+pub mod robots;
 pub mod settings;
 
 use crate::error::AppError;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(calendar::router())
         .merge(inbox::router())
         .merge(deliveries::router())
+        .merge(robots::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

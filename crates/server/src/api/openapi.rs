@@ -33,6 +33,7 @@ impl Modify for Bearer {
         super::calendar::read, super::calendar::replace,
         super::inbox::list, super::inbox::read,
         super::deliveries::list, super::deliveries::retry,
+        super::robots::list, super::robots::add, super::robots::remove,
         super::health::healthz, super::health::readyz,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,

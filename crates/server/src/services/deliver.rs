@@ -101,6 +101,26 @@ async fn send_email(state: &AppState, m: &Leased, payload: &Value) -> Result<(),
     mailer.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
 }
 
+async fn send_robot(http: &reqwest::Client, kind: &str, m: &Leased, payload: &Value) -> Result<(), String> {
+    let (zh, _) = text(payload);
+    let r = http
+        .post(&m.recipient)
+        .json(&crate::services::robots::body(kind, &zh))
+        .send()
+        .await
+        .map_err(|e| format!("{kind} robot unreachable: {e}"))?;
+    let status = r.status();
+    let answer: Value = r.json().await.unwrap_or(Value::Null);
+    if status.is_success() && crate::services::robots::accepted(kind, &answer) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{kind} robot answered {status}: {}",
+            answer.to_string().chars().take(200).collect::<String>()
+        ))
+    }
+}
+
 /// One round: lease due messages, send them, record the outcomes.
 pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
     let now = state.clock.now();
@@ -119,6 +139,7 @@ pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
         let outcome = match m.channel.as_str() {
             "sms" => send_sms(state, &http, &m, &payload).await,
             "email" => send_email(state, &m, &payload).await,
+            kind @ ("wecom" | "dingtalk" | "feishu") => send_robot(&http, kind, &m, &payload).await,
             other => Err(format!("unknown channel {other}")),
         };
         let id = m.id;

@@ -8,6 +8,7 @@ pub mod casefile;
 pub mod complaints;
 pub mod deliver;
 pub mod letter;
+pub mod robots;
 pub mod settings;
 pub mod sweep;
 pub mod view;

@@ -143,6 +143,22 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
                     ));
                     notify_staff(c, d.complaint_id, &d.number, user, "deadline_reminder", p, now_ms).await?;
                 }
+                if let Some(dept) = d.lead_department_id {
+                    let zh = format!(
+                        "催办单：投诉 {} 的「{label}」时限已于 {due} 超期，请立即处理。",
+                        d.number
+                    );
+                    crate::services::robots::notify(
+                        c,
+                        d.complaint_id,
+                        &d.number,
+                        dept,
+                        "deadline_reminder",
+                        &zh,
+                        now_ms,
+                    )
+                    .await?;
+                }
                 let payload = json!({"action": "reminder", "clock": d.clock, "due_at": due, "level": 1});
                 store::audit::append(
                     c,

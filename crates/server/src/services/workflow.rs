@@ -409,6 +409,14 @@ async fn overdue_inquiry(c: &mut Conn<'_>, w: &WorkRow, now: DateTime<Utc>) -> A
         );
         notify_user(c, w, id, "overdue_inquiry", zh, en, now_ms).await?;
     }
+    if let Some(dept) = w.lead_department_id {
+        let zh = format!(
+            "洽办单：投诉 {} 已结案，但时限超期：{}。请说明原因。",
+            w.number,
+            overdue.join("、")
+        );
+        crate::services::robots::notify(c, w.id, &w.number, dept, "overdue_inquiry", &zh, now_ms).await?;
+    }
     let payload = json!({"action": "overdue_inquiry", "clocks": overdue});
     let event = audit::NewEvent {
         complaint_id: Some(w.id),
@@ -513,6 +521,9 @@ async fn apply(
                 )
                 .await?;
             }
+            let zh = format!("投诉 {} 已分派至{}，请安排处理人。", w.number, lead_dept.name);
+            crate::services::robots::notify(c, w.id, &w.number, lead_dept.id, "complaint_dispatched", &zh, now_ms)
+                .await?;
             *detail = json!({"lead_department": lead_dept.code, "co_departments": co, "supervision_order": supervision_order, "accountable_user_id": w.accountable_user_id});
         }
         C::Assign { handler } => {
