@@ -247,6 +247,7 @@ async fn a_general_complaint_from_registration_to_archive() {
             "complaint_dispatched",
             "complaint_assigned",
             "complaint_replied",
+            "callback_survey",
         ] {
             assert!(kinds.iter().any(|x| x == k), "{backend:?}: {k} in {kinds:?}");
         }

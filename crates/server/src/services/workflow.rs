@@ -696,7 +696,13 @@ async fn apply(
             .await?;
             *detail = json!({"content": content, "written": written});
         }
-        C::Confirm { comment } => *detail = json!({"comment": comment}),
+        C::Confirm { comment } => {
+            // The callback survey (R-NT-2): the customer is told the callback is coming and may answer at once.
+            let zh = format!("感谢您确认投诉 {} 的处理结果。我们将在2个工作日内回访，您也可直接回复1-5评价：1非常满意 2满意 3一般 4不满意 5非常不满意。", w.number);
+            let en = format!("Thank you for confirming the outcome of complaint {}. We will call back within two working days; you may also reply 1-5 now (1 very satisfied … 5 very dissatisfied).", w.number);
+            notify_customer(c, w, "callback_survey", zh, en, now_ms).await?;
+            *detail = json!({"comment": comment});
+        }
         C::Object { reason } => {
             new_round(w);
             let role = ladder(w.escalation_level);
