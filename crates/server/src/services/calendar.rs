@@ -97,18 +97,8 @@ pub async fn put(state: &AppState, who: &Principal, year: i32, body: Value) -> A
             async move {
                 let before = store::calendar::get(c, year).await?.map(|y| to_json(&y));
                 store::calendar::put(c, &data, at).await?;
-                let payload = json!({"setting": format!("calendar/{year}"), "before": before, "after": payload_after});
-                store::audit::append(
-                    c,
-                    &store::audit::NewEvent {
-                        complaint_id: None,
-                        at_ms: at,
-                        actor_id: Some(user),
-                        kind: "setting_changed",
-                        payload: &payload,
-                    },
-                )
-                .await?;
+                let setting = format!("calendar/{year}");
+                crate::services::settings::audit_change(c, &setting, before.into(), payload_after, user, at).await?;
                 Ok::<_, AppError>(())
             }
             .boxed()

@@ -23,6 +23,27 @@ pub async fn approval_policy(c: &mut Conn<'_>) -> AppResult<ApprovalPolicy> {
         .map_err(|e| AppError::Internal(format!("stored approval policy is invalid: {e:?}")))
 }
 
+/// Records an administrator's change of a setting on the audit trail, with before and after.
+pub async fn audit_change(
+    c: &mut Conn<'_>,
+    setting: &str,
+    before: Value,
+    after: Value,
+    user: i64,
+    at: i64,
+) -> AppResult<()> {
+    let payload = json!({"setting": setting, "before": before, "after": after});
+    let event = store::audit::NewEvent {
+        complaint_id: None,
+        at_ms: at,
+        actor_id: Some(user),
+        kind: "setting_changed",
+        payload: &payload,
+    };
+    store::audit::append(c, &event).await?;
+    Ok(())
+}
+
 /// Replaces the approval policy (administrators only) and records who changed it.
 pub async fn set_approval_policy(state: &AppState, who: &Principal, body: Value) -> AppResult<Value> {
     who.require(Permission::Administer)?;
@@ -37,18 +58,7 @@ pub async fn set_approval_policy(state: &AppState, who: &Principal, body: Value)
             async move {
                 let before = approval_policy(c).await?.to_json();
                 store::settings::put(c, APPROVAL_POLICY, &value.to_string()).await?;
-                let payload = json!({"setting": APPROVAL_POLICY, "before": before, "after": value});
-                store::audit::append(
-                    c,
-                    &store::audit::NewEvent {
-                        complaint_id: None,
-                        at_ms: at,
-                        actor_id: Some(user),
-                        kind: "setting_changed",
-                        payload: &payload,
-                    },
-                )
-                .await?;
+                audit_change(c, APPROVAL_POLICY, before, value, user, at).await?;
                 Ok::<_, AppError>(())
             }
             .boxed()
