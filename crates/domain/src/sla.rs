@@ -164,6 +164,118 @@ impl ClockPolicy {
     }
 }
 
+/// An administrator's change to one clock's length, for some grades and/or one category subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockOverride {
+    /// The clock.
+    pub clock: SlaClock,
+    /// Grades it applies to; empty for all.
+    pub grades: Vec<Grade>,
+    /// Category code it applies to, with its children (`engineering` covers `engineering.leakage`).
+    pub category: Option<String>,
+    /// The length instead of the default.
+    pub span: Span,
+}
+
+impl ClockOverride {
+    fn matches(&self, clock: SlaClock, grade: Grade, category: &str) -> bool {
+        self.clock == clock
+            && (self.grades.is_empty() || self.grades.contains(&grade))
+            && self
+                .category
+                .as_deref()
+                .is_none_or(|c| category == c || category.strip_prefix(c).is_some_and(|rest| rest.starts_with('.')))
+    }
+
+    /// The override as JSON: `{"clock", "grades", "category", "minutes" | "working_days"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "clock": crate::codes::Code::code(self.clock),
+            "grades": self.grades.iter().map(|g| crate::codes::Code::code(*g)).collect::<Vec<_>>(),
+            "category": self.category,
+        });
+        match self.span {
+            Span::Minutes(m) => v["minutes"] = serde_json::json!(m),
+            Span::WorkingDays(d) => v["working_days"] = serde_json::json!(d),
+        }
+        v
+    }
+
+    /// Parses one override, naming the fields that are wrong under `at` (e.g. `overrides[2]`).
+    pub fn from_json(v: &serde_json::Value, at: &str) -> Result<ClockOverride, Vec<crate::validate::FieldError>> {
+        use crate::codes::Code;
+        use crate::validate::FieldError;
+        let mut errors = Vec::new();
+        let clock = v["clock"].as_str().and_then(SlaClock::from_code);
+        if clock.is_none() {
+            errors.push(FieldError::new(
+                format!("{at}.clock"),
+                "must be a clock code (see GET /api/v1/meta)",
+            ));
+        }
+        let mut grades = Vec::new();
+        for g in v["grades"].as_array().into_iter().flatten() {
+            match g.as_str().and_then(Grade::from_code) {
+                Some(g) => grades.push(g),
+                None => errors.push(FieldError::new(format!("{at}.grades"), "must list grade codes")),
+            }
+        }
+        let category = match &v["category"] {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) if !s.trim().is_empty() && s.len() <= 64 => Some(s.trim().to_string()),
+            _ => {
+                errors.push(FieldError::new(
+                    format!("{at}.category"),
+                    "must be a category code or null",
+                ));
+                None
+            }
+        };
+        let span = match (v["minutes"].as_i64(), v["working_days"].as_u64()) {
+            (Some(m), None) if (1..=60 * 24 * 90).contains(&m) => Some(Span::Minutes(m)),
+            (None, Some(d)) if (1..=60).contains(&d) => Some(Span::WorkingDays(d as u32)),
+            _ => {
+                errors.push(FieldError::new(
+                    at,
+                    "give either minutes (1 to 129600) or working_days (1 to 60)",
+                ));
+                None
+            }
+        };
+        match (clock, span) {
+            (Some(clock), Some(span)) if errors.is_empty() => Ok(ClockOverride {
+                clock,
+                grades,
+                category,
+                span,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The policies for a complaint of `grade` in `category`: each default, with the first matching
+/// override's length (R-SLA-1: configurable per grade and category).
+pub fn policies_for(
+    defaults: &[ClockPolicy],
+    overrides: &[ClockOverride],
+    grade: Grade,
+    category: &str,
+) -> Vec<ClockPolicy> {
+    defaults
+        .iter()
+        .map(
+            |p| match overrides.iter().find(|o| o.matches(p.clock, grade, category)) {
+                Some(o) => ClockPolicy {
+                    span: o.span,
+                    ..p.clone()
+                },
+                None => p.clone(),
+            },
+        )
+        .collect()
+}
+
 /// The clocks an event starts for a complaint of `grade`, with their due times, soonest first.
 pub fn started_by(
     trigger: Trigger,
@@ -271,6 +383,51 @@ mod tests {
                 SlaClock::UrgentNotifyBoard
             ]
         );
+    }
+
+    #[test]
+    fn overrides_by_grade_and_category() {
+        let o = |v: serde_json::Value| ClockOverride::from_json(&v, "o").unwrap();
+        let overrides = vec![
+            o(serde_json::json!({"clock": "handle", "grades": ["general"], "category": "property", "minutes": 720})),
+            o(serde_json::json!({"clock": "final_handling", "working_days": 15})),
+        ];
+        let d = default_policies();
+        let span = |grade, category: &str, clock| {
+            policies_for(&d, &overrides, grade, category)
+                .into_iter()
+                .find(|p| p.clock == clock)
+                .unwrap()
+                .span
+        };
+        assert_eq!(
+            span(Grade::General, "property.cleaning", SlaClock::Handle),
+            Span::Minutes(720)
+        );
+        assert_eq!(
+            span(Grade::General, "engineering.leakage", SlaClock::Handle),
+            Span::Minutes(24 * 60),
+            "other categories keep the default"
+        );
+        assert_eq!(
+            span(Grade::General, "propertyx.fake", SlaClock::Handle),
+            Span::Minutes(24 * 60),
+            "a prefix of a code is not its parent"
+        );
+        assert_eq!(
+            span(Grade::Major, "engineering.leakage", SlaClock::FinalHandling),
+            Span::WorkingDays(15)
+        );
+        for bad in [
+            serde_json::json!({"clock": "nope", "minutes": 5}),
+            serde_json::json!({"clock": "handle", "minutes": 0}),
+            serde_json::json!({"clock": "handle", "minutes": 5, "working_days": 2}),
+            serde_json::json!({"clock": "handle", "grades": ["critical"], "minutes": 5}),
+        ] {
+            assert!(ClockOverride::from_json(&bad, "o").is_err(), "{bad}");
+        }
+        let round = o(overrides[0].to_json());
+        assert_eq!(round, overrides[0]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::calendar::Calendar;
 use domain::category::Category;
 use domain::grading::TextRule;
+use domain::sla::ClockOverride;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -40,6 +41,7 @@ pub struct AppState {
     taxonomy: Arc<RwLock<Arc<Taxonomy>>>,
     principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
+    clock_overrides: Arc<RwLock<Arc<Vec<ClockOverride>>>>,
 }
 
 #[derive(Clone)]
@@ -63,9 +65,11 @@ impl AppState {
             taxonomy: Arc::default(),
             principals: Arc::default(),
             calendar: Arc::default(),
+            clock_overrides: Arc::default(),
         };
         state.reload_taxonomy().await?;
         state.reload_calendar().await?;
+        state.reload_clock_overrides().await?;
         Ok(state)
     }
 
@@ -84,6 +88,21 @@ impl AppState {
         let mut r = self.store.reader().await?;
         let years = store::calendar::all(&mut r.conn()).await?;
         *self.calendar.write().expect("calendar lock") = Arc::new(Calendar::new(&years));
+        Ok(())
+    }
+
+    /// The administrator's overrides of the clock policies (R-SLA-1).
+    pub fn clock_overrides(&self) -> Arc<Vec<ClockOverride>> {
+        self.clock_overrides.read().expect("overrides lock").clone()
+    }
+
+    /// Reloads the clock-policy overrides after an administrator changed them.
+    pub async fn reload_clock_overrides(&self) -> anyhow::Result<()> {
+        let mut r = self.store.reader().await?;
+        let fresh = crate::services::settings::clock_overrides(&mut r.conn())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        *self.clock_overrides.write().expect("overrides lock") = Arc::new(fresh);
         Ok(())
     }
 

@@ -83,3 +83,65 @@ async fn years_are_built_in_and_administrators_add_new_ones() {
         assert!(kinds[0].contains("calendar/2027"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_policies_are_configurable_per_grade_and_category() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let admin = app.token("admin").await;
+    let agent = app.token("agent").await;
+    let put = |token: &str, body: Value| {
+        let req = app
+            .client
+            .put(format!("{}/api/v1/settings/clock-policy", app.base))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    assert_eq!(
+        app.get("/api/v1/settings/clock-policy", &agent).await.1,
+        json!({"overrides": []})
+    );
+    // General property-service complaints must be handled within 12 hours, not 24.
+    let policy =
+        json!({"overrides": [{"clock": "handle", "grades": ["general"], "category": "property", "minutes": 720}]});
+    assert_eq!(put(&agent, policy.clone()).await.0, 403);
+    for bad in [
+        json!({"overrides": [{"clock": "handle", "category": "nope", "minutes": 60}]}),
+        json!({"overrides": [{"clock": "handle", "minutes": -5}]}),
+        json!({"overrides": "x"}),
+    ] {
+        assert_eq!(put(&admin, bad.clone()).await.0, 422, "{bad}");
+    }
+    let (s, stored) = put(&admin, policy).await;
+    assert_eq!(s, 200, "{stored}");
+    let due = |c: &Value, clock: &str| {
+        c["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["clock"] == clock)
+            .unwrap()["due_at"]
+            .clone()
+    };
+    let mut fees = common::body_with_phone(70);
+    fees["subject"] = json!("物业费乱收费");
+    fees["description"] = json!("物业费收费标准不透明");
+    let (_, c) = app.post("/api/v1/complaints", &agent, &fees).await;
+    assert_eq!(c["category"]["code"], "property.fees");
+    assert_eq!(
+        due(&c, "handle"),
+        "2026-11-22T22:00:00+08:00",
+        "12 hours for a general property complaint"
+    );
+    let (_, leak) = app
+        .post("/api/v1/complaints", &agent, &common::body_with_phone(71))
+        .await;
+    assert_eq!(
+        due(&leak, "handle"),
+        "2026-11-23T10:00:00+08:00",
+        "other categories keep 24 hours"
+    );
+}

@@ -14,6 +14,7 @@ pub struct WorkRow {
     pub version: i64,
     pub state: String,
     pub grade: String,
+    pub category_code: String,
     pub org_path: String,
     pub project_id: i64,
     pub households: i32,
@@ -45,7 +46,7 @@ pub async fn lock(c: &mut Conn<'_>, number: &str) -> Result<Option<WorkRow>> {
         ""
     };
     let sql = format!(
-        "SELECT c.id, c.number, c.version, c.state, c.grade, c.org_path, c.project_id, c.households, \
+        "SELECT c.id, c.number, c.version, c.state, c.grade, c.category_code, c.org_path, c.project_id, c.households, \
          p.phone AS complainant_phone, p.email AS complainant_email, c.lead_department_id, c.handler_id, \
          c.accountable_user_id, c.complained_user_id, c.assessment, c.plan, c.approvals_pending, c.plan_in_force, \
          c.callback_done, c.satisfaction, c.escalation_level, c.round, c.merged_into, c.closed_at, c.archived_at \

@@ -13,7 +13,9 @@ use serde_json::Value;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/settings/approval-policy", get(read).put(replace))
+    Router::new()
+        .route("/api/v1/settings/approval-policy", get(read).put(replace))
+        .route("/api/v1/settings/clock-policy", get(read_clocks).put(replace_clocks))
 }
 
 /// The approval tiers in force.
@@ -37,5 +39,31 @@ pub async fn replace(
 ) -> AppResult<Json<Value>> {
     Ok(Json(
         settings::set_approval_policy(&state, &who, Value::Object(body)).await?,
+    ))
+}
+
+/// The clock-policy overrides in force (R-SLA-1); empty means the SPEC defaults throughout.
+#[utoipa::path(get, path = "/api/v1/settings/clock-policy", tag = "settings",
+    responses((status = 200, description = "`{overrides: [{clock, grades, category, minutes | working_days}]}`"), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_clocks(State(state): State<AppState>, _who: Principal) -> AppResult<Json<Value>> {
+    let overrides = state.clock_overrides();
+    Ok(Json(
+        serde_json::json!({"overrides": overrides.iter().map(|o| o.to_json()).collect::<Vec<_>>()}),
+    ))
+}
+
+/// Replace the clock-policy overrides (administrators); they apply to clocks started from now on.
+#[utoipa::path(put, path = "/api/v1/settings/clock-policy", tag = "settings",
+    request_body(content = Object, description = "`{\"overrides\": [{\"clock\": \"handle\", \"grades\": [\"general\"], \"category\": \"property\", \"minutes\": 720}]}`"),
+    responses((status = 200, description = "The overrides now in force"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn replace_clocks(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonObject(body): JsonObject,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        settings::set_clock_overrides(&state, &who, Value::Object(body)).await?,
     ))
 }

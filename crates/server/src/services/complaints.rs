@@ -10,7 +10,7 @@ use domain::category::classify;
 use domain::grading::{grade, Decider, GradingInput};
 use domain::intake::NewComplaint;
 use domain::phrase::Prepared;
-use domain::sla::{default_policies, started_by, Trigger};
+use domain::sla::{default_policies, policies_for, started_by, ClockOverride, Trigger};
 use domain::time::{month_key, rfc3339_cn, to_millis};
 use domain::{Code, FieldError};
 use futures::FutureExt;
@@ -137,14 +137,28 @@ pub async fn register(
     let now = state.clock.now();
     let taxonomy = state.taxonomy();
     let calendar = state.calendar();
+    let overrides = state.clock_overrides();
     let decided = decide(state, who, &new, &taxonomy).await?;
     let attempt = {
         let (key, who) = (key.clone(), who.clone());
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, &decided, key.as_ref(), &taxonomy, &calendar, now).await }
-                    .boxed()
+                async move {
+                    register_in(
+                        c,
+                        &who,
+                        &new,
+                        &decided,
+                        key.as_ref(),
+                        &taxonomy,
+                        &calendar,
+                        &overrides,
+                        now,
+                    )
+                    .await
+                }
+                .boxed()
             })
             .await
     };
@@ -185,6 +199,7 @@ async fn register_in(
     key: Option<&IdempotencyKey>,
     taxonomy: &Taxonomy,
     calendar: &domain::calendar::Calendar,
+    overrides: &[ClockOverride],
     now: DateTime<Utc>,
 ) -> AppResult<Registered> {
     if let Some(key) = key {
@@ -257,13 +272,8 @@ async fn register_in(
     };
     complaints::insert(c, &row).await?;
     // Every clock that starts at receipt (R-SLA-1), working-day ones on the calendar (R-SLA-2).
-    let deadlines = started_by(
-        Trigger::Received,
-        decision.grade,
-        new.received_at,
-        &default_policies(),
-        calendar,
-    );
+    let policies = policies_for(&default_policies(), overrides, decision.grade, &category_code);
+    let deadlines = started_by(Trigger::Received, decision.grade, new.received_at, &policies, calendar);
     let deadline_rows: Vec<DeadlineRow> = deadlines
         .iter()
         .map(|d| DeadlineRow {

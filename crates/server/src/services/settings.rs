@@ -12,6 +12,77 @@ use store::Conn;
 /// The key of the approval policy (R-WF-5).
 pub const APPROVAL_POLICY: &str = "approval_policy";
 
+/// The key of the clock-policy overrides (R-SLA-1).
+pub const CLOCK_POLICY: &str = "clock_policy";
+
+/// The stored clock-policy overrides (none: the SPEC defaults throughout).
+pub async fn clock_overrides(c: &mut Conn<'_>) -> AppResult<Vec<domain::sla::ClockOverride>> {
+    let Some(text) = store::settings::get(c, CLOCK_POLICY).await? else {
+        return Ok(vec![]);
+    };
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("stored clock policy: {e}")))?;
+    parse_overrides(&value).map_err(|e| AppError::Internal(format!("stored clock policy is invalid: {e:?}")))
+}
+
+fn parse_overrides(body: &Value) -> Result<Vec<domain::sla::ClockOverride>, Vec<domain::FieldError>> {
+    let Some(items) = body
+        .get("overrides")
+        .and_then(Value::as_array)
+        .filter(|a| a.len() <= 200)
+    else {
+        return Err(vec![domain::FieldError::new(
+            "overrides",
+            "must be a list of at most 200 overrides",
+        )]);
+    };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match domain::sla::ClockOverride::from_json(item, &format!("overrides[{i}]")) {
+            Ok(o) => out.push(o),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Replaces the clock-policy overrides (administrators); they apply to clocks started from now on.
+pub async fn set_clock_overrides(state: &AppState, who: &Principal, body: Value) -> AppResult<Value> {
+    who.require(Permission::Administer)?;
+    let overrides = parse_overrides(&body).map_err(AppError::Validation)?;
+    let taxonomy = state.taxonomy();
+    let unknown: Vec<domain::FieldError> = overrides
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.category.as_deref().is_some_and(|c| taxonomy.category(c).is_none()))
+        .map(|(i, _)| domain::FieldError::new(format!("overrides[{i}].category"), "unknown category"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::Validation(unknown));
+    }
+    let stored = json!({"overrides": overrides.iter().map(|o| o.to_json()).collect::<Vec<_>>()});
+    let (user, at, value) = (who.user_id, domain::time::to_millis(state.clock.now()), stored.clone());
+    state
+        .store
+        .write(move |c| {
+            async move {
+                let before =
+                    json!({"overrides": clock_overrides(c).await?.iter().map(|o| o.to_json()).collect::<Vec<_>>()});
+                store::settings::put(c, CLOCK_POLICY, &value.to_string()).await?;
+                audit_change(c, CLOCK_POLICY, before, value, user, at).await
+            }
+            .boxed()
+        })
+        .await?;
+    state.reload_clock_overrides().await.map_err(AppError::from)?;
+    Ok(stored)
+}
+
 /// The approval policy in force: the stored one, or the defaults.
 pub async fn approval_policy(c: &mut Conn<'_>) -> AppResult<ApprovalPolicy> {
     let Some(text) = store::settings::get(c, APPROVAL_POLICY).await? else {

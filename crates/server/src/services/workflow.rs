@@ -9,7 +9,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::access::may_take;
 use domain::calendar::Calendar;
-use domain::sla::{default_policies, started_by, stopped_by, Trigger};
+use domain::sla::{default_policies, policies_for, started_by, stopped_by, ClockOverride, Trigger};
 use domain::state::{next, Action, Facts};
 use domain::time::{from_millis, rfc3339_cn, to_millis};
 use domain::{Code, ContactMethod, Grade, Reasonableness, Role, Satisfaction, SlaClock, State};
@@ -135,11 +135,13 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
-    let calendar = state.calendar();
+    let (calendar, overrides) = (state.calendar(), state.clock_overrides());
     let (who2, number2) = (who.clone(), number.to_string());
     state
         .store
-        .write(move |c| async move { act_in(c, &who2, &number2, version, &cmd, &calendar, now).await }.boxed())
+        .write(move |c| {
+            async move { act_in(c, &who2, &number2, version, &cmd, (&calendar, &overrides), now).await }.boxed()
+        })
         .await?;
     get(state, who, number).await
 }
@@ -195,7 +197,7 @@ async fn act_in(
     number: &str,
     version: i64,
     cmd: &Command,
-    calendar: &Calendar,
+    clocks: (&Calendar, &[ClockOverride]),
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let (mut w, linked) = lock_visible(c, who, number).await?.ok_or(AppError::NotFound)?;
@@ -230,7 +232,7 @@ async fn act_in(
     };
     let mut detail = json!({});
     apply(c, &ctx, &mut w, &linked, cmd, &chain, &mut to, &mut detail).await?;
-    run_clocks(c, &w, action, calendar, ctx.now).await?;
+    run_clocks(c, &w, action, clocks, ctx.now).await?;
     if !to.is_open() {
         // Closed, withdrawn or merged: the sweep has nothing more to chase.
         wf::stop_sweeping(c, w.id).await?;
@@ -359,14 +361,14 @@ async fn run_clocks(
     c: &mut Conn<'_>,
     w: &WorkRow,
     action: Action,
-    calendar: &Calendar,
+    (calendar, overrides): (&Calendar, &[ClockOverride]),
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let Some(t) = trigger(action) else { return Ok(()) };
-    let policies = default_policies();
+    let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
+    let policies = policies_for(&default_policies(), overrides, grade, &w.category_code);
     let stopped: Vec<&str> = stopped_by(t, &policies).iter().map(|c| c.code()).collect();
     wf::meet(c, w.id, &stopped, to_millis(now)).await?;
-    let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
     let started: Vec<(&str, i64, i64)> = started_by(t, grade, now, &policies, calendar)
         .iter()
         .map(|d| {
