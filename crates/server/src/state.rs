@@ -29,6 +29,30 @@ impl Taxonomy {
     }
 }
 
+/// A value shared by every request and replaced whole when an administrator changes it.
+pub struct Snapshot<T>(RwLock<Arc<T>>);
+
+impl<T> Default for Snapshot<T>
+where
+    T: Default,
+{
+    fn default() -> Self {
+        Snapshot(RwLock::new(Arc::default()))
+    }
+}
+
+impl<T> Snapshot<T> {
+    /// The current value.
+    pub fn get(&self) -> Arc<T> {
+        self.0.read().expect("snapshot lock").clone()
+    }
+
+    /// Replaces the value.
+    pub fn set(&self, value: T) {
+        *self.0.write().expect("snapshot lock") = Arc::new(value);
+    }
+}
+
 /// The application state.
 #[derive(Clone)]
 pub struct AppState {
@@ -38,10 +62,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The time source.
     pub clock: Arc<dyn Clock>,
-    taxonomy: Arc<RwLock<Arc<Taxonomy>>>,
+    taxonomy: Arc<Snapshot<Taxonomy>>,
     principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
-    calendar: Arc<RwLock<Arc<Calendar>>>,
-    clock_overrides: Arc<RwLock<Arc<Vec<ClockOverride>>>>,
+    calendar: Arc<Snapshot<Calendar>>,
+    clock_overrides: Arc<Snapshot<Vec<ClockOverride>>>,
+    /// The HTTP client for gateways and robots, built once (it keeps a connection pool).
+    pub http: reqwest::Client,
 }
 
 #[derive(Clone)]
@@ -66,6 +92,9 @@ impl AppState {
             principals: Arc::default(),
             calendar: Arc::default(),
             clock_overrides: Arc::default(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()?,
         };
         state.reload_taxonomy().await?;
         state.reload_calendar().await?;
@@ -75,25 +104,25 @@ impl AppState {
 
     /// The current categories and rules.
     pub fn taxonomy(&self) -> Arc<Taxonomy> {
-        self.taxonomy.read().expect("taxonomy lock").clone()
+        self.taxonomy.get()
     }
 
     /// The working calendar of every stored year (R-SLA-2).
     pub fn calendar(&self) -> Arc<Calendar> {
-        self.calendar.read().expect("calendar lock").clone()
+        self.calendar.get()
     }
 
     /// Reloads the working calendar after an administrator changed a year.
     pub async fn reload_calendar(&self) -> anyhow::Result<()> {
         let mut r = self.store.reader().await?;
         let years = store::calendar::all(&mut r.conn()).await?;
-        *self.calendar.write().expect("calendar lock") = Arc::new(Calendar::new(&years));
+        self.calendar.set(Calendar::new(&years));
         Ok(())
     }
 
     /// The administrator's overrides of the clock policies (R-SLA-1).
     pub fn clock_overrides(&self) -> Arc<Vec<ClockOverride>> {
-        self.clock_overrides.read().expect("overrides lock").clone()
+        self.clock_overrides.get()
     }
 
     /// Reloads the clock-policy overrides after an administrator changed them.
@@ -102,7 +131,7 @@ impl AppState {
         let fresh = crate::services::settings::clock_overrides(&mut r.conn())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        *self.clock_overrides.write().expect("overrides lock") = Arc::new(fresh);
+        self.clock_overrides.set(fresh);
         Ok(())
     }
 
@@ -143,7 +172,7 @@ impl AppState {
             categories: store::taxonomy::categories(&mut c).await?,
             rules: store::taxonomy::rules(&mut c).await?,
         };
-        *self.taxonomy.write().expect("taxonomy lock") = Arc::new(fresh);
+        self.taxonomy.set(fresh);
         Ok(())
     }
 }

@@ -286,10 +286,8 @@ async fn run_batch(conn: &mut SqliteConnection, batch: &mut Vec<JobFn>) {
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
         tracing::error!(error = %e, "cannot begin a write transaction");
-        for job in batch.drain(..) {
-            // Run nothing; tell each caller the write failed.
-            drop(job);
-        }
+        // Run nothing: dropping a job drops its reply channel, so its caller gets WriterGone.
+        batch.clear();
         return;
     }
     for job in batch.drain(..) {

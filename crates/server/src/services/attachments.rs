@@ -194,9 +194,14 @@ pub async fn fetch(state: &AppState, who: &Principal, number: &str, id: &str) ->
         .await?
         .filter(|a| a.complaint_id == row.id)
         .ok_or(AppError::NotFound)?;
-    let bytes = std::fs::read(state.config.data_dir.join(&a.stored_path))
-        .map_err(|e| AppError::Internal(format!("reading attachment {}: {e}", a.id)))?;
+    let bytes = bytes(state, &a)?;
     Ok((a, bytes))
+}
+
+/// The stored bytes of an attachment whose complaint the caller has already been shown.
+pub fn bytes(state: &AppState, a: &AttachmentRow) -> AppResult<Vec<u8>> {
+    std::fs::read(state.config.data_dir.join(&a.stored_path))
+        .map_err(|e| AppError::Internal(format!("reading attachment {}: {e}", a.id)))
 }
 
 /// The attachment list of the complaint resource.

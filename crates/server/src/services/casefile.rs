@@ -307,28 +307,31 @@ pub async fn render(state: &AppState, who: &Principal, number: &str) -> AppResul
             l.text(&what, 9.5, 18.0);
         }
     }
-    let attachments = c["attachments"].as_array().cloned().unwrap_or_default();
+    // `get` above has checked the caller may see the complaint: read its evidence rows once.
+    let complaint_id: uuid::Uuid = s(&c["id"])
+        .parse()
+        .map_err(|_| AppError::Internal("complaint id".into()))?;
+    let attachments = {
+        let mut r = state.store.reader().await?;
+        store::attachments::of(&mut r.conn(), &[complaint_id]).await?
+    };
     if !attachments.is_empty() {
         l.heading("证据附件");
         for a in &attachments {
             l.text(
                 &format!(
                     "{}  {}  {} 字节  SHA-256 {}",
-                    s(&a["filename"]),
-                    s(&a["content_type"]),
-                    s(&a["size"]),
-                    s(&a["sha256"])
+                    a.filename, a.content_type, a.size, a.sha256
                 ),
                 9.5,
                 0.0,
             );
-            let Some(id) = a["id"].as_str() else { continue };
-            let (_, bytes) = crate::services::attachments::fetch(state, who, number, id).await?;
-            let image = match a["content_type"].as_str() {
-                Some("image/png") => Image::from_png(bytes.into(), true).ok(),
-                Some("image/jpeg") => Image::from_jpeg(bytes.into(), true).ok(),
-                Some("image/gif") => Image::from_gif(bytes.into(), true).ok(),
-                Some("image/webp") => Image::from_webp(bytes.into(), true).ok(),
+            let bytes = crate::services::attachments::bytes(state, a)?;
+            let image = match a.content_type.as_str() {
+                "image/png" => Image::from_png(bytes.into(), true).ok(),
+                "image/jpeg" => Image::from_jpeg(bytes.into(), true).ok(),
+                "image/gif" => Image::from_gif(bytes.into(), true).ok(),
+                "image/webp" => Image::from_webp(bytes.into(), true).ok(),
                 _ => None,
             };
             if let Some(image) = image {

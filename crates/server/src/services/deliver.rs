@@ -129,17 +129,14 @@ pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
         .store
         .write(move |c| async move { Ok::<_, AppError>(outbox::lease(c, now_ms, lease_ms, BATCH).await?) }.boxed())
         .await?;
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let http = &state.http;
     let mut report = DeliveryReport::default();
     for m in leased {
         let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
         let outcome = match m.channel.as_str() {
-            "sms" => send_sms(state, &http, &m, &payload).await,
+            "sms" => send_sms(state, http, &m, &payload).await,
             "email" => send_email(state, &m, &payload).await,
-            kind @ ("wecom" | "dingtalk" | "feishu") => send_robot(&http, kind, &m, &payload).await,
+            kind @ ("wecom" | "dingtalk" | "feishu") => send_robot(http, kind, &m, &payload).await,
             other => Err(format!("unknown channel {other}")),
         };
         let id = m.id;
