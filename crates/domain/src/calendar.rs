@@ -74,8 +74,6 @@ impl YearCalendar {
 pub struct Calendar {
     holidays: BTreeSet<NaiveDate>,
     makeup: BTreeSet<NaiveDate>,
-    /// Close of business, local time.
-    pub close_of_business: Option<NaiveTime>,
 }
 
 /// Default close of business (R-SLA-2).
@@ -115,11 +113,10 @@ impl Calendar {
         d
     }
 
-    /// The due instant of "within `n` working days" from `from`: close of business of the Nth
-    /// working day after the day of `from`.
-    pub fn working_days_due(&self, from: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+    /// The due instant of "within `n` working days" from `from`: close of business (`close`, the
+    /// business hours of the complaint's node) of the Nth working day after the day of `from`.
+    pub fn working_days_due(&self, from: DateTime<Utc>, n: u32, close: NaiveTime) -> DateTime<Utc> {
         let day = self.nth_working_day_after(from, n);
-        let close = self.close_of_business.unwrap_or_else(default_close);
         Shanghai
             .from_local_datetime(&day.and_time(close))
             .single()
@@ -320,8 +317,18 @@ mod tests {
             ),
         ];
         for (from, n, want, why) in cases {
-            assert_eq!(c.working_days_due(from, n), want, "{why}");
+            assert_eq!(c.working_days_due(from, n, default_close()), want, "{why}");
         }
+    }
+
+    #[test]
+    fn working_days_end_at_the_nodes_close_of_business() {
+        let c = Calendar::new(&[builtin(2026).unwrap()]);
+        let close = NaiveTime::from_hms_opt(17, 30, 0).unwrap();
+        // Received on the last day before National Day: Oct 1–7 off, Sat 10 a make-up day.
+        let from = cn(2026, 9, 30, 17, 45);
+        assert_eq!(c.working_days_due(from, 2, close), cn(2026, 10, 9, 17, 30));
+        assert_eq!(c.working_days_due(from, 3, close), cn(2026, 10, 10, 17, 30));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod category;
 pub mod codes;
 pub mod contact;
 pub mod grading;
+pub mod hours;
 pub mod intake;
 pub mod number;
 pub mod org;

@@ -3,7 +3,7 @@
 
 use crate::calendar::Calendar;
 use crate::codes::{DeadlineState, Grade, SlaClock};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 /// One clock's deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,11 +155,11 @@ impl ClockPolicy {
         self.grades.is_empty() || self.grades.contains(&grade)
     }
 
-    /// When the clock is due if it starts at `at`.
-    pub fn due(&self, at: DateTime<Utc>, calendar: &Calendar) -> DateTime<Utc> {
+    /// When the clock is due if it starts at `at`; working-day clocks end at `close` (R-SLA-2).
+    pub fn due(&self, at: DateTime<Utc>, calendar: &Calendar, close: NaiveTime) -> DateTime<Utc> {
         match self.span {
             Span::Minutes(m) => at + Duration::minutes(m),
-            Span::WorkingDays(n) => calendar.working_days_due(at, n),
+            Span::WorkingDays(n) => calendar.working_days_due(at, n, close),
         }
     }
 }
@@ -283,13 +283,14 @@ pub fn started_by(
     at: DateTime<Utc>,
     policies: &[ClockPolicy],
     calendar: &Calendar,
+    close: NaiveTime,
 ) -> Vec<Deadline> {
     let mut v: Vec<Deadline> = policies
         .iter()
         .filter(|p| p.start == trigger && p.applies(grade))
         .map(|p| Deadline {
             clock: p.clock,
-            due_at: p.due(at, calendar),
+            due_at: p.due(at, calendar, close),
             state: DeadlineState::Running,
             met_at: None,
         })
@@ -322,7 +323,14 @@ mod tests {
         }
         // Received on the eve of National Day, 2026-09-30 15:00 Shanghai.
         let t = Utc.with_ymd_and_hms(2026, 9, 30, 7, 0, 0).unwrap();
-        let general = started_by(Trigger::Received, Grade::General, t, &p, &calendar);
+        let general = started_by(
+            Trigger::Received,
+            Grade::General,
+            t,
+            &p,
+            &calendar,
+            crate::calendar::default_close(),
+        );
         let got: Vec<(SlaClock, String)> = general
             .iter()
             .map(|d| (d.clock, crate::time::rfc3339_cn(d.due_at)))
@@ -339,10 +347,17 @@ mod tests {
                 (SlaClock::FinalHandling, "2026-10-20T18:00:00+08:00".to_string()),
             ]
         );
-        let urgent: Vec<SlaClock> = started_by(Trigger::Received, Grade::Urgent, t, &p, &calendar)
-            .iter()
-            .map(|d| d.clock)
-            .collect();
+        let urgent: Vec<SlaClock> = started_by(
+            Trigger::Received,
+            Grade::Urgent,
+            t,
+            &p,
+            &calendar,
+            crate::calendar::default_close(),
+        )
+        .iter()
+        .map(|d| d.clock)
+        .collect();
         assert_eq!(
             &urgent[..3],
             [
@@ -358,7 +373,14 @@ mod tests {
         // Confirmation on Thursday 24 September starts the 2-working-day callback clock: Friday 25
         // is Mid-Autumn and 26–27 the weekend, so day 1 is Monday 28 and day 2 Tuesday 29.
         let confirmed = Utc.with_ymd_and_hms(2026, 9, 24, 2, 0, 0).unwrap();
-        let cb = started_by(Trigger::Confirmed, Grade::General, confirmed, &p, &calendar);
+        let cb = started_by(
+            Trigger::Confirmed,
+            Grade::General,
+            confirmed,
+            &p,
+            &calendar,
+            crate::calendar::default_close(),
+        );
         assert_eq!(
             cb.iter()
                 .map(|d| (d.clock, crate::time::rfc3339_cn(d.due_at)))

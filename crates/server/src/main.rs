@@ -139,6 +139,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 }
             });
+            // Settings changed by another process (calendar, clock policy, business hours,
+            // taxonomy) reach this one within two seconds: a one-row epoch read per round.
+            let refresher = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+                loop {
+                    tick.tick().await;
+                    match refresher.refresh_settings().await {
+                        Ok(true) => tracing::info!("settings changed elsewhere: reloaded"),
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "settings refresh failed"),
+                    }
+                }
+            });
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;

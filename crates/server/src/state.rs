@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::calendar::Calendar;
 use domain::category::Category;
 use domain::grading::TextRule;
+use domain::hours::BusinessHours;
 use domain::sla::ClockOverride;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -53,6 +54,60 @@ impl<T> Snapshot<T> {
     }
 }
 
+/// The settings every request reads and an administrator edits, cached whole per process and
+/// reloaded when the database's settings epoch moves (a change made here or by another process).
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The settings epoch this copy was read at.
+    pub epoch: i64,
+    /// Categories and grading rules (R-GR-2, R-GR-3).
+    pub taxonomy: Taxonomy,
+    /// The working calendar of every stored year (R-SLA-2).
+    pub calendar: Calendar,
+    /// The administrator's overrides of the clock policies (R-SLA-1).
+    pub clock_overrides: Vec<ClockOverride>,
+    /// Business hours of the nodes that set their own, by org path (R-SLA-2).
+    pub hours: Vec<(String, BusinessHours)>,
+}
+
+impl Settings {
+    /// Reads every cached setting in one go.
+    pub async fn load(c: &mut store::Conn<'_>) -> anyhow::Result<Settings> {
+        let epoch = store::settings::epoch(c).await?;
+        let taxonomy = Taxonomy {
+            categories: store::taxonomy::categories(c).await?,
+            rules: store::taxonomy::rules(c).await?,
+        };
+        let calendar = Calendar::new(&store::calendar::all(c).await?);
+        let clock_overrides = crate::services::settings::clock_overrides(c)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let hours = store::clocks::hours(c)
+            .await?
+            .into_iter()
+            .map(|h| {
+                let hours = BusinessHours {
+                    open: BusinessHours::from_minutes(h.open_min),
+                    close: BusinessHours::from_minutes(h.close_min),
+                };
+                (h.path, hours)
+            })
+            .collect();
+        Ok(Settings {
+            epoch,
+            taxonomy,
+            calendar,
+            clock_overrides,
+            hours,
+        })
+    }
+
+    /// The close of business at an org path (R-SLA-2).
+    pub fn close_at(&self, path: &str) -> chrono::NaiveTime {
+        domain::hours::resolve(path, &self.hours).close
+    }
+}
+
 /// The application state.
 #[derive(Clone)]
 pub struct AppState {
@@ -62,10 +117,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The time source.
     pub clock: Arc<dyn Clock>,
-    taxonomy: Arc<Snapshot<Taxonomy>>,
+    settings: Arc<Snapshot<Settings>>,
     principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
-    calendar: Arc<Snapshot<Calendar>>,
-    clock_overrides: Arc<Snapshot<Vec<ClockOverride>>>,
     /// The HTTP client for gateways and robots, built once (it keeps a connection pool).
     pub http: reqwest::Client,
 }
@@ -82,57 +135,46 @@ pub const PRINCIPAL_CACHE_TTL: Duration = Duration::from_secs(10);
 const PRINCIPAL_CACHE_MAX: usize = 10_000;
 
 impl AppState {
-    /// Builds the state and loads the taxonomy.
+    /// Builds the state and loads the settings.
     pub async fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let state = AppState {
             store,
             config: Arc::new(config),
             clock,
-            taxonomy: Arc::default(),
+            settings: Arc::default(),
             principals: Arc::default(),
-            calendar: Arc::default(),
-            clock_overrides: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()?,
         };
-        state.reload_taxonomy().await?;
-        state.reload_calendar().await?;
-        state.reload_clock_overrides().await?;
+        state.reload_settings().await?;
         Ok(state)
     }
 
-    /// The current categories and rules.
-    pub fn taxonomy(&self) -> Arc<Taxonomy> {
-        self.taxonomy.get()
+    /// The cached settings.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings.get()
     }
 
-    /// The working calendar of every stored year (R-SLA-2).
-    pub fn calendar(&self) -> Arc<Calendar> {
-        self.calendar.get()
-    }
-
-    /// Reloads the working calendar after an administrator changed a year.
-    pub async fn reload_calendar(&self) -> anyhow::Result<()> {
+    /// Reads the settings again (after a change made in this process).
+    pub async fn reload_settings(&self) -> anyhow::Result<()> {
         let mut r = self.store.reader().await?;
-        let years = store::calendar::all(&mut r.conn()).await?;
-        self.calendar.set(Calendar::new(&years));
+        let fresh = Settings::load(&mut r.conn()).await?;
+        self.settings.set(fresh);
         Ok(())
     }
 
-    /// The administrator's overrides of the clock policies (R-SLA-1).
-    pub fn clock_overrides(&self) -> Arc<Vec<ClockOverride>> {
-        self.clock_overrides.get()
-    }
-
-    /// Reloads the clock-policy overrides after an administrator changed them.
-    pub async fn reload_clock_overrides(&self) -> anyhow::Result<()> {
-        let mut r = self.store.reader().await?;
-        let fresh = crate::services::settings::clock_overrides(&mut r.conn())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.clock_overrides.set(fresh);
-        Ok(())
+    /// Reloads the settings if another process changed them since they were read; true if it did.
+    pub async fn refresh_settings(&self) -> anyhow::Result<bool> {
+        let epoch = {
+            let mut r = self.store.reader().await?;
+            store::settings::epoch(&mut r.conn()).await?
+        };
+        if epoch == self.settings().epoch {
+            return Ok(false);
+        }
+        self.reload_settings().await?;
+        Ok(true)
     }
 
     /// The cached principal of a token hash, if fresh and the token has not expired by the clock.
@@ -162,17 +204,5 @@ impl AppState {
                 cached_at: Instant::now(),
             },
         );
-    }
-
-    /// Reloads categories and rules after an administrator changed them.
-    pub async fn reload_taxonomy(&self) -> anyhow::Result<()> {
-        let mut r = self.store.reader().await?;
-        let mut c = r.conn();
-        let fresh = Taxonomy {
-            categories: store::taxonomy::categories(&mut c).await?,
-            rules: store::taxonomy::rules(&mut c).await?,
-        };
-        self.taxonomy.set(fresh);
-        Ok(())
     }
 }

@@ -234,7 +234,7 @@ async fn an_administrator_extends_the_rules_as_data() {
         })
         .await
         .unwrap();
-    app.state.reload_taxonomy().await.unwrap();
+    app.state.reload_settings().await.unwrap();
     b["complainant"]["phone"] = json!("13700000009");
     let (_, c) = app.post("/api/v1/complaints", &agent, &b).await;
     assert_eq!(c["grade"], "urgent");

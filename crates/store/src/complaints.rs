@@ -219,20 +219,34 @@ pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
     Ok(())
 }
 
-/// Inserts the deadlines of a complaint in one statement: (clock, due ms, state, first look ms).
-pub async fn insert_deadlines(c: &mut Conn<'_>, complaint: Uuid, deadlines: &[(&str, i64, &str, i64)]) -> Result<()> {
+/// Inserts the deadlines of a complaint, all started at `started_ms`, in one statement:
+/// (clock, due ms, state, first look ms).
+pub async fn insert_deadlines(
+    c: &mut Conn<'_>,
+    complaint: Uuid,
+    started_ms: i64,
+    deadlines: &[(&str, i64, &str, i64)],
+) -> Result<()> {
     if deadlines.is_empty() {
         return Ok(());
     }
     let rows: Vec<String> = (0..deadlines.len())
-        .map(|i| format!("($1, ${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
+        .map(|i| {
+            format!(
+                "($1, $2, ${}, ${}, ${}, ${})",
+                4 * i + 3,
+                4 * i + 4,
+                4 * i + 5,
+                4 * i + 6
+            )
+        })
         .collect();
     let sql = format!(
-        "INSERT INTO deadline (complaint_id, clock, due_at, state, next_action_at) VALUES {}",
+        "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) VALUES {}",
         rows.join(", ")
     );
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).bind(complaint);
+        let mut q = sqlx::query(&sql).bind(complaint).bind(started_ms);
         for (clock, due, state, next) in deadlines {
             q = q.bind(*clock).bind(*due).bind(*state).bind(*next);
         }

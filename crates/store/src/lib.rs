@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod calendar;
+pub mod clocks;
 pub mod complaints;
 mod db;
 pub mod error;

@@ -25,3 +25,22 @@ pub async fn put(c: &mut Conn<'_>, key: &str, value: &str) -> Result<()> {
     .map(|_| ()))?;
     Ok(())
 }
+
+/// Marks a change of cached settings (calendar, clock policy, business hours, taxonomy) so
+/// every process reloads them; returns the new epoch.
+pub async fn bump_epoch(c: &mut Conn<'_>) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "UPDATE settings_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch"
+    )
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// The current settings epoch.
+pub async fn epoch(c: &mut Conn<'_>) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT epoch FROM settings_epoch WHERE id = 1"
+    )
+    .fetch_one(&mut **c)
+    .await)?)
+}

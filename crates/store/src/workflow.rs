@@ -169,8 +169,9 @@ pub async fn meet(c: &mut Conn<'_>, complaint: Uuid, clocks: &[&str], at_ms: i64
     Ok(())
 }
 
-/// Moves a running clock's due time (R-WF-11); returns the old due time, or None if no such running clock.
-pub async fn extend(c: &mut Conn<'_>, complaint: Uuid, clock: &str, due_ms: i64) -> Result<Option<i64>> {
+/// Moves a running clock's due time (R-WF-11) at `now_ms`; returns the old due time, or None if no
+/// such running clock. An extended clock keeps its approved due time when policies change.
+pub async fn extend(c: &mut Conn<'_>, complaint: Uuid, clock: &str, due_ms: i64, now_ms: i64) -> Result<Option<i64>> {
     let old: Option<i64> = on_conn!(c, |c| {
         sqlx::query_scalar(
         "SELECT due_at FROM deadline WHERE complaint_id = $1 AND clock = $2 AND met_at IS NULL AND state IN ('running', 'breached')"
@@ -184,11 +185,12 @@ pub async fn extend(c: &mut Conn<'_>, complaint: Uuid, clock: &str, due_ms: i64)
         on_conn!(c, |c| {
             sqlx::query(
             "UPDATE deadline SET due_at = $1, state = 'running', warned_at = NULL, breached_at = NULL, ladder_level = 0, \
-             next_action_at = $1 WHERE complaint_id = $2 AND clock = $3"
+             next_action_at = $1, extended_at = $4 WHERE complaint_id = $2 AND clock = $3"
         )
         .bind(due_ms)
         .bind(complaint)
         .bind(clock)
+        .bind(now_ms)
         .execute(&mut **c)
         .await
         .map(|_| ())
@@ -298,19 +300,23 @@ pub async fn links(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<LinkRow>> {
     })?)
 }
 
-/// Starts clocks (or restarts them, in a new round): (clock, due ms, when the sweep first looks).
-pub async fn start(c: &mut Conn<'_>, complaint: Uuid, clocks: &[(&str, i64, i64)]) -> Result<()> {
+/// Starts clocks at `started_ms` (or restarts them, in a new round): (clock, due ms, when the
+/// sweep first looks).
+pub async fn start(c: &mut Conn<'_>, complaint: Uuid, started_ms: i64, clocks: &[(&str, i64, i64)]) -> Result<()> {
     for (clock, due, next) in clocks {
         on_conn!(c, |c| {
             sqlx::query(
-            "INSERT INTO deadline (complaint_id, clock, due_at, state, next_action_at) VALUES ($1, $2, $3, 'running', $4) \
+            "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) \
+             VALUES ($1, $5, $2, $3, 'running', $4) \
              ON CONFLICT (complaint_id, clock) DO UPDATE SET due_at = excluded.due_at, state = 'running', met_at = NULL, \
-             warned_at = NULL, breached_at = NULL, ladder_level = 0, next_action_at = excluded.next_action_at"
+             warned_at = NULL, breached_at = NULL, ladder_level = 0, next_action_at = excluded.next_action_at, \
+             started_at = excluded.started_at, extended_at = NULL"
         )
         .bind(complaint)
         .bind(*clock)
         .bind(*due)
         .bind(*next)
+        .bind(started_ms)
         .execute(&mut **c)
         .await
         .map(|_| ())

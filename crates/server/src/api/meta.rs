@@ -30,7 +30,8 @@ fn labels<T: Code>() -> Value {
     responses((status = 200, description = "`{channel: {hotline: {zh, en}}, …, categories: [...], departments: {...}}`")),
     security(("bearer" = [])))]
 pub async fn meta(State(state): State<AppState>, _who: Principal) -> Json<Value> {
-    let taxonomy = state.taxonomy();
+    let settings = state.settings();
+    let taxonomy = &settings.taxonomy;
     let categories: Vec<Value> = taxonomy
         .categories
         .iter()

@@ -1,4 +1,5 @@
-//! `/api/v1/settings/approval-policy`: the approval tiers of R-WF-5.
+//! `/api/v1/settings/…`: the approval tiers of R-WF-5, clock policies (R-SLA-1) and business
+//! hours per org node (R-SLA-2).
 
 use super::docs::Problem;
 use super::extract::JsonObject;
@@ -16,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/settings/approval-policy", get(read).put(replace))
         .route("/api/v1/settings/clock-policy", get(read_clocks).put(replace_clocks))
+        .route("/api/v1/settings/business-hours", get(read_hours).put(replace_hours))
 }
 
 /// The approval tiers in force.
@@ -47,13 +49,13 @@ pub async fn replace(
     responses((status = 200, description = "`{overrides: [{clock, grades, category, minutes | working_days}]}`"), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 pub async fn read_clocks(State(state): State<AppState>, _who: Principal) -> AppResult<Json<Value>> {
-    let overrides = state.clock_overrides();
+    let settings = state.settings();
     Ok(Json(
-        serde_json::json!({"overrides": overrides.iter().map(|o| o.to_json()).collect::<Vec<_>>()}),
+        serde_json::json!({"overrides": settings.clock_overrides.iter().map(|o| o.to_json()).collect::<Vec<_>>()}),
     ))
 }
 
-/// Replace the clock-policy overrides (administrators); they apply to clocks started from now on.
+/// Replace the clock-policy overrides (administrators); running clocks are recomputed from when they started.
 #[utoipa::path(put, path = "/api/v1/settings/clock-policy", tag = "settings",
     request_body(content = Object, description = "`{\"overrides\": [{\"clock\": \"handle\", \"grades\": [\"general\"], \"category\": \"property\", \"minutes\": 720}]}`"),
     responses((status = 200, description = "The overrides now in force"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -65,5 +67,28 @@ pub async fn replace_clocks(
 ) -> AppResult<Json<Value>> {
     Ok(Json(
         settings::set_clock_overrides(&state, &who, Value::Object(body)).await?,
+    ))
+}
+
+/// Business hours: the default and every org node that sets its own (descendants inherit, R-SLA-2).
+#[utoipa::path(get, path = "/api/v1/settings/business-hours", tag = "settings",
+    responses((status = 200, description = "`{default: {open, close}, nodes: [{node, name, open, close}]}`"), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_hours(State(state): State<AppState>, _who: Principal) -> AppResult<Json<Value>> {
+    Ok(Json(crate::services::hours::get(&state).await?))
+}
+
+/// Replace the nodes' own business hours (administrators); running working-day clocks are recomputed.
+#[utoipa::path(put, path = "/api/v1/settings/business-hours", tag = "settings",
+    request_body(content = Object, description = "`{\"nodes\": [{\"node\": \"GZ-001\", \"open\": \"08:30\", \"close\": \"17:30\"}]}`"),
+    responses((status = 200, description = "The hours now in force"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn replace_hours(
+    State(state): State<AppState>,
+    who: Principal,
+    JsonObject(body): JsonObject,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        crate::services::hours::put(&state, &who, Value::Object(body)).await?,
     ))
 }

@@ -99,11 +99,11 @@ pub async fn put(state: &AppState, who: &Principal, year: i32, body: Value) -> A
                 store::calendar::put(c, &data, at).await?;
                 let setting = format!("calendar/{year}");
                 crate::services::settings::audit_change(c, &setting, before.into(), payload_after, user, at).await?;
-                Ok::<_, AppError>(())
+                crate::services::clocks::settings_changed(c).await
             }
             .boxed()
         })
         .await?;
-    state.reload_calendar().await?;
+    state.reload_settings().await?;
     Ok(after)
 }

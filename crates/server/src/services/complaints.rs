@@ -3,14 +3,14 @@
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::view::{complaint_json, Related};
-use crate::state::{AppState, Taxonomy};
+use crate::state::{AppState, Settings, Taxonomy};
 use chrono::{DateTime, Utc};
 use domain::access::Permission;
 use domain::category::classify;
 use domain::grading::{grade, Decider, GradingInput};
 use domain::intake::NewComplaint;
 use domain::phrase::Prepared;
-use domain::sla::{default_policies, policies_for, started_by, ClockOverride, Trigger};
+use domain::sla::{default_policies, policies_for, started_by, Trigger};
 use domain::time::{month_key, rfc3339_cn, to_millis};
 use domain::{Code, FieldError};
 use futures::FutureExt;
@@ -135,30 +135,15 @@ pub async fn register(
 ) -> AppResult<Registered> {
     who.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
-    let taxonomy = state.taxonomy();
-    let calendar = state.calendar();
-    let overrides = state.clock_overrides();
+    let settings = state.settings();
+    let taxonomy = &settings.taxonomy;
     let decided = decide(state, who, &new, &taxonomy).await?;
     let attempt = {
         let (key, who) = (key.clone(), who.clone());
         state
             .store
             .write(move |c| {
-                async move {
-                    register_in(
-                        c,
-                        &who,
-                        &new,
-                        &decided,
-                        key.as_ref(),
-                        &taxonomy,
-                        &calendar,
-                        &overrides,
-                        now,
-                    )
-                    .await
-                }
-                .boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now).await }.boxed()
             })
             .await
     };
@@ -197,9 +182,7 @@ async fn register_in(
     new: &NewComplaint,
     decided: &Decided,
     key: Option<&IdempotencyKey>,
-    taxonomy: &Taxonomy,
-    calendar: &domain::calendar::Calendar,
-    overrides: &[ClockOverride],
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> AppResult<Registered> {
     if let Some(key) = key {
@@ -228,7 +211,7 @@ async fn register_in(
     let repeat_of = complaints::open_repeat_of(c, complainant_id, project.id, &category_code).await?;
     // Only a repeat complaint changes the text rules' grade (R-GR-2: one grade up).
     let decision = match &repeat_of {
-        Some(number) => grading_of(new, text, Some(number), taxonomy),
+        Some(number) => grading_of(new, text, Some(number), &settings.taxonomy),
         None => by_text.clone(),
     };
 
@@ -272,8 +255,21 @@ async fn register_in(
     };
     complaints::insert(c, &row).await?;
     // Every clock that starts at receipt (R-SLA-1), working-day ones on the calendar (R-SLA-2).
-    let policies = policies_for(&default_policies(), overrides, decision.grade, &category_code);
-    let deadlines = started_by(Trigger::Received, decision.grade, new.received_at, &policies, calendar);
+    let policies = policies_for(
+        &default_policies(),
+        &settings.clock_overrides,
+        decision.grade,
+        &category_code,
+    );
+    let close = settings.close_at(&project.path);
+    let deadlines = started_by(
+        Trigger::Received,
+        decision.grade,
+        new.received_at,
+        &policies,
+        &settings.calendar,
+        close,
+    );
     let deadline_rows: Vec<DeadlineRow> = deadlines
         .iter()
         .map(|d| DeadlineRow {
@@ -295,7 +291,7 @@ async fn register_in(
             )
         })
         .collect();
-    complaints::insert_deadlines(c, id, &values).await?;
+    complaints::insert_deadlines(c, id, to_millis(new.received_at), &values).await?;
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);

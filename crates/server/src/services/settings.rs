@@ -51,11 +51,12 @@ fn parse_overrides(body: &Value) -> Result<Vec<domain::sla::ClockOverride>, Vec<
     }
 }
 
-/// Replaces the clock-policy overrides (administrators); they apply to clocks started from now on.
+/// Replaces the clock-policy overrides (administrators); running clocks are recomputed (R-SLA-1).
 pub async fn set_clock_overrides(state: &AppState, who: &Principal, body: Value) -> AppResult<Value> {
     who.require(Permission::Administer)?;
     let overrides = parse_overrides(&body).map_err(AppError::Validation)?;
-    let taxonomy = state.taxonomy();
+    let settings = state.settings();
+    let taxonomy = &settings.taxonomy;
     let unknown: Vec<domain::FieldError> = overrides
         .iter()
         .enumerate()
@@ -74,12 +75,13 @@ pub async fn set_clock_overrides(state: &AppState, who: &Principal, body: Value)
                 let before =
                     json!({"overrides": clock_overrides(c).await?.iter().map(|o| o.to_json()).collect::<Vec<_>>()});
                 store::settings::put(c, CLOCK_POLICY, &value.to_string()).await?;
-                audit_change(c, CLOCK_POLICY, before, value, user, at).await
+                audit_change(c, CLOCK_POLICY, before, value, user, at).await?;
+                crate::services::clocks::settings_changed(c).await
             }
             .boxed()
         })
         .await?;
-    state.reload_clock_overrides().await.map_err(AppError::from)?;
+    state.reload_settings().await.map_err(AppError::from)?;
     Ok(stored)
 }
 

@@ -5,11 +5,10 @@
 use crate::auth::{load_grants, Principal};
 use crate::error::{AppError, AppResult};
 use crate::services::complaints::{get, lock_visible, read_visible};
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 use chrono::{DateTime, Utc};
 use domain::access::may_take;
-use domain::calendar::Calendar;
-use domain::sla::{default_policies, policies_for, started_by, stopped_by, ClockOverride, Trigger};
+use domain::sla::{default_policies, policies_for, started_by, stopped_by, Trigger};
 use domain::state::{next, Action, Facts};
 use domain::time::{from_millis, rfc3339_cn, to_millis};
 use domain::{Code, ContactMethod, Grade, Reasonableness, Role, Satisfaction, SlaClock, State};
@@ -135,13 +134,11 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
-    let (calendar, overrides) = (state.calendar(), state.clock_overrides());
+    let settings = state.settings();
     let (who2, number2) = (who.clone(), number.to_string());
     state
         .store
-        .write(move |c| {
-            async move { act_in(c, &who2, &number2, version, &cmd, (&calendar, &overrides), now).await }.boxed()
-        })
+        .write(move |c| async move { act_in(c, &who2, &number2, version, &cmd, &settings, now).await }.boxed())
         .await?;
     get(state, who, number).await
 }
@@ -197,7 +194,7 @@ async fn act_in(
     number: &str,
     version: i64,
     cmd: &Command,
-    clocks: (&Calendar, &[ClockOverride]),
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let (mut w, linked) = lock_visible(c, who, number).await?.ok_or(AppError::NotFound)?;
@@ -232,7 +229,7 @@ async fn act_in(
     };
     let mut detail = json!({});
     apply(c, &ctx, &mut w, &linked, cmd, &chain, &mut to, &mut detail).await?;
-    run_clocks(c, &w, action, clocks, ctx.now).await?;
+    run_clocks(c, &w, action, settings, ctx.now).await?;
     if !to.is_open() {
         // Closed, withdrawn or merged: the sweep has nothing more to chase.
         wf::stop_sweeping(c, w.id).await?;
@@ -361,25 +358,32 @@ async fn run_clocks(
     c: &mut Conn<'_>,
     w: &WorkRow,
     action: Action,
-    (calendar, overrides): (&Calendar, &[ClockOverride]),
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let Some(t) = trigger(action) else { return Ok(()) };
     let grade = Grade::from_code(&w.grade).unwrap_or(Grade::General);
-    let policies = policies_for(&default_policies(), overrides, grade, &w.category_code);
+    let policies = policies_for(&default_policies(), &settings.clock_overrides, grade, &w.category_code);
     let stopped: Vec<&str> = stopped_by(t, &policies).iter().map(|c| c.code()).collect();
     wf::meet(c, w.id, &stopped, to_millis(now)).await?;
-    let started: Vec<(&str, i64, i64)> = started_by(t, grade, now, &policies, calendar)
-        .iter()
-        .map(|d| {
-            (
-                d.clock.code(),
-                to_millis(d.due_at),
-                to_millis(domain::sweep::warn_at(now, d.due_at)),
-            )
-        })
-        .collect();
-    wf::start(c, w.id, &started).await?;
+    let started: Vec<(&str, i64, i64)> = started_by(
+        t,
+        grade,
+        now,
+        &policies,
+        &settings.calendar,
+        settings.close_at(&w.org_path),
+    )
+    .iter()
+    .map(|d| {
+        (
+            d.clock.code(),
+            to_millis(d.due_at),
+            to_millis(domain::sweep::warn_at(now, d.due_at)),
+        )
+    })
+    .collect();
+    wf::start(c, w.id, to_millis(now), &started).await?;
     if t == Trigger::Closed {
         overdue_inquiry(c, w, now).await?;
     }
@@ -794,7 +798,7 @@ async fn apply(
         }
         C::Extend { clock, until, reason } => {
             let (clock, until) = (clock.expect("parsed"), until.expect("parsed"));
-            let old = wf::extend(c, w.id, clock.code(), to_millis(until)).await?;
+            let old = wf::extend(c, w.id, clock.code(), to_millis(until), ctx.now_ms).await?;
             let old =
                 old.ok_or_else(|| AppError::field("clock", "this complaint has no running clock of that kind"))?;
             if to_millis(until) <= old {

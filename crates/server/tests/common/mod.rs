@@ -85,6 +85,36 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// PUT a JSON body as `token`.
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The due time and state of one clock of a complaint, as the API shows them.
+    pub async fn deadline(&self, number: &str, clock: &str, token: &str) -> (String, String) {
+        let (s, c) = self.get(&format!("/api/v1/complaints/{number}"), token).await;
+        assert_eq!(s, 200, "{c}");
+        let d = c["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["clock"] == clock)
+            .unwrap_or_else(|| panic!("{number} has no {clock} clock: {c}"));
+        (
+            d["due_at"].as_str().unwrap().to_string(),
+            d["state"].as_str().unwrap().to_string(),
+        )
+    }
+
     /// GET as `token`.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         let r = self
