@@ -121,6 +121,8 @@ pub struct AppState {
     principals: Arc<Mutex<HashMap<String, CachedPrincipal>>>,
     /// The HTTP client for gateways and robots, built once (it keeps a connection pool).
     pub http: reqwest::Client,
+    /// This process's metrics (R-OP-4).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Clone)]
@@ -143,6 +145,7 @@ impl AppState {
             clock,
             settings: Arc::default(),
             principals: Arc::default(),
+            metrics: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()?,

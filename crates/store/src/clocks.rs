@@ -92,3 +92,20 @@ pub async fn set_hours(c: &mut Conn<'_>, code: &str, open_min: i64, close_min: i
     .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Breached clocks not yet met of complaints in the given (open) states, by clock, for metrics.
+pub async fn overdue(c: &mut Conn<'_>, open_states: &[&str]) -> Result<Vec<(String, i64)>> {
+    let marks: Vec<String> = (1..=open_states.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT d.clock, COUNT(*) FROM deadline d JOIN complaint c ON c.id = d.complaint_id \
+         WHERE d.state = 'breached' AND d.met_at IS NULL AND c.state IN ({}) GROUP BY d.clock ORDER BY d.clock",
+        marks.join(", ")
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for s in open_states {
+            q = q.bind(*s);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}

@@ -529,3 +529,19 @@ pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
         .fetch_one(&mut **c)
         .await)?)
 }
+
+/// Complaints in each of the given states, for metrics (the `complaint_state` index answers).
+pub async fn count_by_state(c: &mut Conn<'_>, states: &[&str]) -> Result<Vec<(String, i64)>> {
+    let marks: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT state, COUNT(*) FROM complaint WHERE state IN ({}) GROUP BY state ORDER BY state",
+        marks.join(", ")
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for s in states {
+            q = q.bind(*s);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}

@@ -253,3 +253,13 @@ pub async fn retry(c: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<bool> {
     })?;
     Ok(n == 1)
 }
+
+/// Undelivered messages by channel and state (`pending`, `sending`, `failed`), for metrics.
+pub async fn undelivered(c: &mut Conn<'_>) -> Result<Vec<(String, String, i64)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT channel, state, COUNT(*) FROM outbox WHERE state IN ('pending', 'sending', 'failed') \
+         GROUP BY channel, state ORDER BY channel, state"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

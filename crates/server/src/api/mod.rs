@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), health::measure))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| -> Response {
             AppError::Internal("a handler panicked".into()).into_response()

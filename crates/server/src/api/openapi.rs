@@ -34,7 +34,7 @@ impl Modify for Bearer {
         super::inbox::list, super::inbox::read,
         super::deliveries::list, super::deliveries::retry,
         super::robots::list, super::robots::add, super::robots::remove,
-        super::health::healthz, super::health::readyz,
+        super::health::healthz, super::health::readyz, super::health::metrics,
     ),
     components(schemas(docs::Problem, docs::FieldErrorDoc, docs::RegisterBody, docs::ComplainantBody, docs::ComplaintDoc,
         docs::ComplaintPage, docs::TokenRequest, docs::TokenResponse, docs::ProjectDoc)),

@@ -142,17 +142,24 @@ pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
         let id = m.id;
         let attempts = m.attempts + 1;
         let retry_at = (attempts < MAX_ATTEMPTS).then(|| to_millis(now + backoff(m.attempts)));
-        match &outcome {
-            Ok(()) => report.delivered += 1,
+        let metrics = &state.metrics;
+        let counter = match &outcome {
+            Ok(()) => {
+                report.delivered += 1;
+                &metrics.delivered
+            }
             Err(e) if retry_at.is_some() => {
                 tracing::warn!(id, attempts, error = %e, "delivery failed; will retry");
                 report.retrying += 1;
+                &metrics.delivery_failures
             }
             Err(e) => {
                 tracing::error!(id, attempts, error = %e, "delivery failed for good; kept as failed");
                 report.failed += 1;
+                &metrics.delivery_given_up
             }
-        }
+        };
+        let channel = m.channel.clone();
         state
             .store
             .write(move |c| {
@@ -166,6 +173,7 @@ pub async fn run(state: &AppState) -> AppResult<DeliveryReport> {
                 .boxed()
             })
             .await?;
+        crate::metrics::Metrics::delivery(counter, &channel);
     }
     Ok(report)
 }

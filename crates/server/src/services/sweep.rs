@@ -48,6 +48,15 @@ pub async fn run_at(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepRepo
         total.warned += batch.warned;
         total.breached += batch.breached;
         total.escalated += batch.escalated;
+        for (step, n) in [
+            ("warn", batch.warned),
+            ("breach", batch.breached),
+            ("escalate", batch.escalated),
+        ] {
+            if n > 0 {
+                state.metrics.step(step, n as u64);
+            }
+        }
         // Stop only when nothing was claimed: rows another process held locked (SKIP LOCKED)
         // may be due again when it commits, and one step can make the next one due at once.
         if batch.claimed == 0 {
