@@ -223,6 +223,23 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Which staff notices a user also wants by e-mail or SMS, beyond the in-app inbox (R-NT-1).
+    NoticeLevel {
+        Off = "off", "不接收", "Off";
+        Important = "important", "仅催办、升级与紧急投诉", "Reminders, escalations and urgent complaints";
+        All = "all", "全部通知", "Every notice";
+    }
+);
+
+code_enum!(
+    /// Interface language (R-OP-5).
+    Locale {
+        Zh = "zh", "简体中文", "Simplified Chinese";
+        En = "en", "英文", "English";
+    }
+);
+
 impl Satisfaction {
     /// Whether this level counts as dissatisfied (R-WF-8).
     pub fn is_dissatisfied(self) -> bool {

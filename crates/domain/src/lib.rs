@@ -12,6 +12,7 @@ pub mod contact;
 pub mod grading;
 pub mod hours;
 pub mod intake;
+pub mod notice;
 pub mod number;
 pub mod org;
 pub mod phrase;
@@ -22,7 +23,7 @@ pub mod time;
 pub mod validate;
 
 pub use codes::{
-    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, Reasonableness, Role, Satisfaction, SlaClock,
-    Stage, State,
+    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, Locale, NoticeLevel, Reasonableness, Role,
+    Satisfaction, SlaClock, Stage, State,
 };
 pub use validate::FieldError;

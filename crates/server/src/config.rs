@@ -23,8 +23,12 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// SMS gateway: Kesu POSTs `{"id", "phone", "text"}` as JSON (R-NT-2).
     pub sms_gateway_url: Option<String>,
-    /// SMTP server for e-mail, `smtp://host:port` (R-NT-1, R-NT-2).
+    /// SMTP relay for e-mail (R-NT-1, R-NT-2): `smtp://host:port` (plain, an internal relay),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://host:465` (TLS).
     pub smtp_url: Option<String>,
+    /// A PEM file of the CA that signed the relay's certificate, when it is a private one;
+    /// otherwise the Mozilla roots are trusted.
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// Sender address of e-mail.
     pub smtp_from: String,
 }
@@ -41,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("sms_gateway_url", &self.sms_gateway_url.as_deref().map(redact_url))
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .finish()
     }
 }
@@ -64,6 +69,7 @@ impl Config {
             max_upload_bytes: 20 * 1024 * 1024,
             sms_gateway_url: None,
             smtp_url: None,
+            smtp_ca_file: None,
             smtp_from: "kesu@localhost".into(),
         }
     }

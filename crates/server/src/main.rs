@@ -72,6 +72,7 @@ fn config(database: &str) -> Config {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     c.sms_gateway_url = var("KESU_SMS_GATEWAY_URL");
     c.smtp_url = var("KESU_SMTP_URL");
+    c.smtp_ca_file = var("KESU_SMTP_CA_FILE").map(Into::into);
     if let Some(from) = var("KESU_SMTP_FROM") {
         c.smtp_from = from;
     }

@@ -147,7 +147,9 @@ async fn sms_survive_a_gateway_outage_and_failures_stay_visible() {
 }
 
 /// A minimal SMTP server: answers the dialogue and keeps each message's envelope and data.
-async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+/// An SMTP server on loopback that keeps each message's transcript; with `tls`, it speaks SMTP
+/// inside TLS from the first byte (smtps, port 465 style).
+async fn smtp_server(tls: Option<tokio_rustls::TlsAcceptor>) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let mail = Arc::new(Mutex::new(Vec::new()));
@@ -155,37 +157,15 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
     tokio::spawn(async move {
         loop {
             let (socket, _) = listener.accept().await.unwrap();
-            let kept = kept.clone();
+            let (kept, tls) = (kept.clone(), tls.clone());
             tokio::spawn(async move {
-                let (r, mut w) = socket.into_split();
-                let mut lines = BufReader::new(r).lines();
-                w.write_all(b"220 test.local ESMTP\r\n").await.unwrap();
-                let mut transcript = String::new();
-                let mut in_data = false;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    transcript.push_str(&line);
-                    transcript.push('\n');
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            kept.lock().unwrap().push(std::mem::take(&mut transcript));
-                            w.write_all(b"250 queued\r\n").await.unwrap();
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(socket).await {
+                            smtp_dialogue(stream, kept).await
                         }
-                        continue;
                     }
-                    let upper = line.to_ascii_uppercase();
-                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                        b"250 test.local\r\n"
-                    } else if upper.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go ahead\r\n"
-                    } else if upper.starts_with("QUIT") {
-                        w.write_all(b"221 bye\r\n").await.unwrap();
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    w.write_all(reply).await.unwrap();
+                    None => smtp_dialogue(socket, kept).await,
                 }
             });
         }
@@ -193,9 +173,104 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, mail)
 }
 
+async fn smtp_dialogue<S>(stream: S, kept: Arc<Mutex<Vec<String>>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (r, mut w) = tokio::io::split(stream);
+    let mut lines = BufReader::new(r).lines();
+    w.write_all(b"220 test.local ESMTP\r\n").await.unwrap();
+    let mut transcript = String::new();
+    let mut in_data = false;
+    while let Ok(Some(line)) = lines.next_line().await {
+        transcript.push_str(&line);
+        transcript.push('\n');
+        if in_data {
+            if line == "." {
+                in_data = false;
+                kept.lock().unwrap().push(std::mem::take(&mut transcript));
+                w.write_all(b"250 queued\r\n").await.unwrap();
+            }
+            continue;
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            b"250 test.local\r\n"
+        } else if upper.starts_with("DATA") {
+            in_data = true;
+            b"354 go ahead\r\n"
+        } else if upper.starts_with("QUIT") {
+            w.write_all(b"221 bye\r\n").await.unwrap();
+            break;
+        } else {
+            b"250 ok\r\n"
+        };
+        w.write_all(reply).await.unwrap();
+        w.flush().await.unwrap();
+    }
+}
+
+/// A TLS acceptor with a fresh self-signed certificate for 127.0.0.1, and that certificate as PEM.
+fn tls_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
+    use tokio_rustls::rustls;
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key.into())
+        .unwrap();
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e_mail_goes_over_tls_to_a_relay_with_a_private_certificate() {
+    let (acceptor, pem) = tls_acceptor();
+    let (port, mail) = smtp_server(Some(acceptor)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("relay-ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    // Without the private CA the relay's certificate is refused and the message waits.
+    let untrusted = spawn_with(testkit::Backend::Sqlite, |c| {
+        c.smtp_url = Some(format!("smtps://127.0.0.1:{port}"));
+    })
+    .await;
+    let agent = untrusted.token("agent").await;
+    let mut b = body_with_phone(4);
+    b["complainant"] = json!({"name": "王五", "email": "wangwu@example.com"});
+    assert_eq!(untrusted.post("/api/v1/complaints", &agent, &b).await.0, 201);
+    let r = deliver::run(&untrusted.state).await.unwrap();
+    assert_eq!((r.delivered, r.retrying), (0, 1));
+    assert!(mail.lock().unwrap().is_empty());
+    let mut rd = untrusted.state.store.reader().await.unwrap();
+    let mut c = rd.conn();
+    let error: String = store::on_conn!(&mut c, |c| sqlx::query_scalar(
+        "SELECT last_error FROM outbox WHERE channel = 'email'"
+    )
+    .fetch_one(&mut **c)
+    .await)
+    .unwrap();
+    assert!(error.to_lowercase().contains("certificate"), "{error}");
+    // Trusting it, the message goes through TLS.
+    let app = spawn_with(testkit::Backend::Sqlite, |c| {
+        c.smtp_url = Some(format!("smtps://127.0.0.1:{port}"));
+        c.smtp_ca_file = Some(ca.clone());
+        c.smtp_from = "kefu@kesu.example".into();
+    })
+    .await;
+    let agent = app.token("agent").await;
+    assert_eq!(app.post("/api/v1/complaints", &agent, &b).await.0, 201);
+    assert_eq!(deliver::run(&app.state).await.unwrap().delivered, 1);
+    let got = mail.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("RCPT TO:<wangwu@example.com>"), "{}", got[0]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e_mail_reaches_a_real_smtp_server() {
-    let (port, mail) = smtp_server().await;
+    let (port, mail) = smtp_server(None).await;
     let app = spawn_with(testkit::Backend::Sqlite, |c| {
         c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         c.smtp_from = "kefu@kesu.example".into();

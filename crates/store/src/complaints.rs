@@ -545,3 +545,13 @@ pub async fn count_by_state(c: &mut Conn<'_>, states: &[&str]) -> Result<Vec<(St
         q.fetch_all(&mut **c).await
     })?)
 }
+
+/// A complaint's grade code.
+pub async fn grade_of(c: &mut Conn<'_>, id: Uuid) -> Result<Option<String>> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT grade FROM complaint WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}

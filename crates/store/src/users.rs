@@ -178,3 +178,44 @@ pub async fn token_owner(c: &mut Conn<'_>, token_hash: &str, now_ms: i64) -> Res
     .fetch_optional(&mut **c)
     .await)?)
 }
+
+/// A user's own settings as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct ProfileRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notify_email: String,
+    pub notify_sms: String,
+    pub locale: String,
+}
+
+/// A user's contact addresses, notice channels and language.
+pub async fn profile(c: &mut Conn<'_>, id: i64) -> Result<Option<ProfileRow>> {
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, ProfileRow>(
+        "SELECT id, username, display_name, email, phone, notify_email, notify_sms, locale FROM app_user WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// Stores a user's contact addresses, notice channels and language.
+pub async fn set_profile(c: &mut Conn<'_>, p: &ProfileRow) -> Result<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE app_user SET email = $1, phone = $2, notify_email = $3, notify_sms = $4, locale = $5 WHERE id = $6"
+    )
+    .bind(&p.email)
+    .bind(&p.phone)
+    .bind(&p.notify_email)
+    .bind(&p.notify_sms)
+    .bind(&p.locale)
+    .bind(p.id)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod inbox;
+pub mod me;
 pub mod meta;
 pub mod openapi;
 pub mod projects;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attachments::router())
         .merge(projects::router())
         .merge(meta::router())
+        .merge(me::router())
         .merge(settings::router())
         .merge(calendar::router())
         .merge(inbox::router())

@@ -9,6 +9,7 @@ use chrono::Duration;
 use domain::time::to_millis;
 use futures::FutureExt;
 use lettre::message::header::ContentType;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::{json, Value};
 use store::outbox::{self, Leased};
@@ -49,8 +50,14 @@ async fn send_sms(state: &AppState, http: &reqwest::Client, m: &Leased, payload:
         .sms_gateway_url
         .as_deref()
         .ok_or("no SMS gateway is configured (KESU_SMS_GATEWAY_URL)")?;
-    let (zh, _) = text(payload);
-    let body = json!({"id": m.id, "phone": m.recipient, "text": zh});
+    let (zh, en) = text(payload);
+    // Staff who chose English get English; customers get Chinese.
+    let text = if payload["locale"] == "en" && !en.is_empty() {
+        en
+    } else {
+        zh
+    };
+    let body = json!({"id": m.id, "phone": m.recipient, "text": text});
     let r = http
         .post(url)
         .header("Idempotency-Key", format!("kesu-outbox-{}", m.id))
@@ -71,13 +78,6 @@ async fn send_email(state: &AppState, m: &Leased, payload: &Value) -> Result<(),
         .smtp_url
         .as_deref()
         .ok_or("no SMTP server is configured (KESU_SMTP_URL)")?;
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or("KESU_SMTP_URL must be smtp://host:port")?;
-    let (host, port) = rest
-        .rsplit_once(':')
-        .map(|(h, p)| (h, p.parse::<u16>().unwrap_or(25)))
-        .unwrap_or((rest, 25));
     let (zh, en) = text(payload);
     let number = payload["number"].as_str().unwrap_or_default();
     let message = Message::builder()
@@ -93,12 +93,39 @@ async fn send_email(state: &AppState, m: &Leased, payload: &Value) -> Result<(),
         .header(ContentType::TEXT_PLAIN)
         .body(format!("{zh}\n\n{en}\n"))
         .map_err(|e| format!("building the message: {e}"))?;
-    // Plain SMTP to the configured relay (an internal relay or a local MTA); TLS relays come later.
-    let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
-        .timeout(Some(std::time::Duration::from_secs(15)))
-        .build();
+    let mailer = mailer(url, state.config.smtp_ca_file.as_deref())?;
     mailer.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+}
+
+/// The SMTP transport of `KESU_SMTP_URL` (plain, STARTTLS or TLS, with credentials), trusting
+/// `ca_file` instead of the public roots when a private CA signed the relay's certificate.
+fn mailer(url: &str, ca_file: Option<&std::path::Path>) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("KESU_SMTP_URL: {e}"))?;
+    let builder = builder.timeout(Some(std::time::Duration::from_secs(15)));
+    let Some(ca_file) = ca_file else {
+        return Ok(builder.build());
+    };
+    let parsed = url::Url::parse(url).map_err(|e| format!("KESU_SMTP_URL: {e}"))?;
+    let host = parsed.host_str().ok_or("KESU_SMTP_URL has no host")?;
+    let pem = std::fs::read(ca_file).map_err(|e| format!("KESU_SMTP_CA_FILE {}: {e}", ca_file.display()))?;
+    let ca = Certificate::from_pem(&pem).map_err(|e| format!("KESU_SMTP_CA_FILE: {e}"))?;
+    let tls = TlsParameters::builder(host.to_string())
+        .add_root_certificate(ca)
+        .build_rustls()
+        .map_err(|e| format!("TLS settings: {e}"))?;
+    let query = |k: &str| {
+        parsed
+            .query_pairs()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    let mode = match (parsed.scheme(), query("tls").as_deref()) {
+        ("smtps", _) => Tls::Wrapper(tls),
+        (_, Some("required")) => Tls::Required(tls),
+        (_, Some("opportunistic")) => Tls::Opportunistic(tls),
+        _ => Tls::None,
+    };
+    Ok(builder.tls(mode).build())
 }
 
 async fn send_robot(http: &reqwest::Client, kind: &str, m: &Leased, payload: &Value) -> Result<(), String> {

@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod deliver;
 pub mod hours;
 pub mod letter;
+pub mod me;
 pub mod robots;
 pub mod settings;
 pub mod sweep;

@@ -272,7 +272,8 @@ async fn notify_user(
     notify_staff(c, w.id, &w.number, user, kind, json!({"zh": zh, "en": en}), now_ms).await
 }
 
-/// Writes an in-app notice for a member of staff to the outbox; `payload` gets the number added.
+/// Writes a notice for a member of staff to the outbox: in-app, and by e-mail or SMS as they
+/// chose; `payload` gets the number added.
 pub(crate) async fn notify_staff(
     c: &mut Conn<'_>,
     complaint: uuid::Uuid,
@@ -292,7 +293,7 @@ pub(crate) async fn notify_staff(
         payload: &payload,
     };
     outbox::enqueue(c, &message, now_ms).await?;
-    Ok(())
+    crate::services::me::fan_out(c, user, complaint, kind, &payload, now_ms).await
 }
 
 async fn notify_customer(
