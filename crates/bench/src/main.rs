@@ -293,6 +293,34 @@ async fn sweep(complaints: usize, clients: usize) {
         latencies.len(),
         t0.elapsed().as_secs_f64()
     );
+    // A policy change moves every running clock it touches, in one transaction (R-SLA-1).
+    let http = reqwest::Client::new();
+    let admin: Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "admin", "password": "bench-admin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = admin["token"].as_str().expect("admin token");
+    for days in [4, 5] {
+        let policy = json!({"overrides": [{"clock": "initial_investigation", "working_days": days}]});
+        let t = Instant::now();
+        let r = http
+            .put(format!("{base}/api/v1/settings/clock-policy"))
+            .bearer_auth(admin)
+            .json(&policy)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "policy change");
+        println!(
+            "initial_investigation set to {days} working days, every open complaint's clock recomputed: {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     drop(server);
     println!(
         "open complaints: {}; each has seven clocks from receipt",

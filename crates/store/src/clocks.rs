@@ -18,31 +18,48 @@ pub struct RunningClock {
     pub org_path: String,
 }
 
-/// Clocks that may be recomputed: running, not yet breached, started at a known time and not
-/// moved by an approved extension (which keeps its approved due time).
-pub async fn recomputable(c: &mut Conn<'_>) -> Result<Vec<RunningClock>> {
-    Ok(on_conn!(c, |c| sqlx::query_as::<_, RunningClock>(
+/// Clocks of the given kinds that may be recomputed: running, not yet breached, started at a
+/// known time and not moved by an approved extension (which keeps its approved due time).
+pub async fn recomputable(c: &mut Conn<'_>, clocks: &[&str]) -> Result<Vec<RunningClock>> {
+    let marks: Vec<String> = (1..=clocks.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
         "SELECT d.complaint_id, d.clock, d.started_at, d.due_at, d.warned_at, c.grade, c.category_code, c.org_path \
          FROM deadline d JOIN complaint c ON c.id = d.complaint_id \
          WHERE d.met_at IS NULL AND d.next_action_at IS NOT NULL AND d.breached_at IS NULL \
-         AND d.state = 'running' AND d.started_at IS NOT NULL AND d.extended_at IS NULL"
-    )
-    .fetch_all(&mut **c)
-    .await)?)
+         AND d.state = 'running' AND d.started_at IS NOT NULL AND d.extended_at IS NULL AND d.clock IN ({})",
+        marks.join(", ")
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as::<_, RunningClock>(&sql);
+        for clock in clocks {
+            q = q.bind(*clock);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
 }
 
-/// Moves a running clock to a recomputed due time and next look.
-pub async fn set_due(c: &mut Conn<'_>, complaint: Uuid, clock: &str, due_ms: i64, next_ms: i64) -> Result<()> {
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE deadline SET due_at = $1, next_action_at = $2 WHERE complaint_id = $3 AND clock = $4"
-    )
-    .bind(due_ms)
-    .bind(next_ms)
-    .bind(complaint)
-    .bind(clock)
-    .execute(&mut **c)
-    .await
-    .map(|_| ()))?;
+/// Moves running clocks to recomputed due times and next looks, in one statement:
+/// (complaint, clock, due ms, next look ms).
+pub async fn set_due(c: &mut Conn<'_>, moves: &[(Uuid, String, i64, i64)]) -> Result<()> {
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..moves.len())
+        .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+        .collect();
+    // VALUES columns are named column1… on both SQLite and PostgreSQL.
+    let sql = format!(
+        "UPDATE deadline SET due_at = v.column3, next_action_at = v.column4 FROM (VALUES {}) AS v \
+         WHERE deadline.complaint_id = v.column1 AND deadline.clock = v.column2",
+        rows.join(", ")
+    );
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql);
+        for (complaint, clock, due, next) in moves {
+            q = q.bind(*complaint).bind(clock.as_str()).bind(*due).bind(*next);
+        }
+        q.execute(&mut **c).await.map(|_| ())
+    })?;
     Ok(())
 }
 

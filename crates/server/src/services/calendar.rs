@@ -99,7 +99,7 @@ pub async fn put(state: &AppState, who: &Principal, year: i32, body: Value) -> A
                 store::calendar::put(c, &data, at).await?;
                 let setting = format!("calendar/{year}");
                 crate::services::settings::audit_change(c, &setting, before.into(), payload_after, user, at).await?;
-                crate::services::clocks::settings_changed(c).await
+                crate::services::clocks::settings_changed(c, crate::services::clocks::Affects::WorkingDays).await
             }
             .boxed()
         })

@@ -4,9 +4,9 @@
 
 use crate::error::AppResult;
 use crate::state::Settings;
-use domain::sla::{default_policies, policies_for, ClockPolicy};
+use domain::sla::{default_policies, policies_for, ClockPolicy, Span};
 use domain::time::{from_millis, to_millis};
-use domain::{Code, Grade};
+use domain::{Code, Grade, SlaClock};
 use std::collections::HashMap;
 use store::Conn;
 
@@ -16,9 +16,34 @@ use store::Conn;
 ///
 /// Left as they are: clocks already breached (their ladder is under way), clocks extended by an
 /// approval (they keep the approved time) and clocks whose start time predates its recording.
-pub async fn settings_changed(c: &mut Conn<'_>) -> AppResult<usize> {
+pub async fn settings_changed(c: &mut Conn<'_>, affects: Affects) -> AppResult<usize> {
     let settings = Settings::load(c).await.map_err(crate::error::AppError::from)?;
-    let moved = recompute(c, &settings).await?;
+    let clocks: Vec<&str> = match affects {
+        Affects::Clocks(clocks) => clocks.iter().map(|c| c.code()).collect(),
+        Affects::WorkingDays => {
+            let working = |span: &Span| matches!(span, Span::WorkingDays(_));
+            let mut v: Vec<SlaClock> = default_policies()
+                .iter()
+                .filter(|p| working(&p.span))
+                .map(|p| p.clock)
+                .chain(
+                    settings
+                        .clock_overrides
+                        .iter()
+                        .filter(|o| working(&o.span))
+                        .map(|o| o.clock),
+                )
+                .collect();
+            v.sort();
+            v.dedup();
+            v.iter().map(|c| c.code()).collect()
+        }
+    };
+    let moved = if clocks.is_empty() {
+        0
+    } else {
+        recompute(c, &settings, &clocks).await?
+    };
     store::settings::bump_epoch(c).await?;
     if moved > 0 {
         tracing::info!(moved, "running clocks recomputed after a settings change");
@@ -26,11 +51,23 @@ pub async fn settings_changed(c: &mut Conn<'_>) -> AppResult<usize> {
     Ok(moved)
 }
 
-async fn recompute(c: &mut Conn<'_>, s: &Settings) -> AppResult<usize> {
+/// Which running clocks a change can move.
+#[derive(Debug, Clone)]
+pub enum Affects {
+    /// These clocks (a change of clock policy: those named before or after).
+    Clocks(Vec<SlaClock>),
+    /// Every clock counted in working days (a change of calendar or business hours).
+    WorkingDays,
+}
+
+/// Rows written per statement when moving clocks.
+const BATCH: usize = 500;
+
+async fn recompute(c: &mut Conn<'_>, s: &Settings, clocks: &[&str]) -> AppResult<usize> {
     let defaults = default_policies();
     let mut policies: HashMap<(String, String), Vec<ClockPolicy>> = HashMap::new();
-    let mut moved = 0;
-    for r in store::clocks::recomputable(c).await? {
+    let mut moves: Vec<(uuid::Uuid, String, i64, i64)> = Vec::new();
+    for r in store::clocks::recomputable(c, clocks).await? {
         let for_complaint = policies
             .entry((r.grade.clone(), r.category_code.clone()))
             .or_insert_with(|| {
@@ -52,8 +89,10 @@ async fn recompute(c: &mut Conn<'_>, s: &Settings) -> AppResult<usize> {
             Some(_) => due_ms,
             None => to_millis(domain::sweep::warn_at(started, due)),
         };
-        store::clocks::set_due(c, r.complaint_id, &r.clock, due_ms, next_ms).await?;
-        moved += 1;
+        moves.push((r.complaint_id, r.clock, due_ms, next_ms));
     }
-    Ok(moved)
+    for chunk in moves.chunks(BATCH) {
+        store::clocks::set_due(c, chunk).await?;
+    }
+    Ok(moves.len())
 }

@@ -114,7 +114,7 @@ pub async fn put(state: &AppState, who: &Principal, body: Value) -> AppResult<Va
                 }
                 let after = current(c).await?;
                 crate::services::settings::audit_change(c, SETTING, before, after.clone(), user, at).await?;
-                crate::services::clocks::settings_changed(c).await?;
+                crate::services::clocks::settings_changed(c, crate::services::clocks::Affects::WorkingDays).await?;
                 Ok(after)
             }
             .boxed()

@@ -2,6 +2,7 @@
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::services::clocks::Affects;
 use crate::state::AppState;
 use domain::access::Permission;
 use domain::approval::ApprovalPolicy;
@@ -72,11 +73,12 @@ pub async fn set_clock_overrides(state: &AppState, who: &Principal, body: Value)
         .store
         .write(move |c| {
             async move {
-                let before =
-                    json!({"overrides": clock_overrides(c).await?.iter().map(|o| o.to_json()).collect::<Vec<_>>()});
+                let old = clock_overrides(c).await?;
+                let before = json!({"overrides": old.iter().map(|o| o.to_json()).collect::<Vec<_>>()});
                 store::settings::put(c, CLOCK_POLICY, &value.to_string()).await?;
                 audit_change(c, CLOCK_POLICY, before, value, user, at).await?;
-                crate::services::clocks::settings_changed(c).await
+                let named = old.iter().chain(overrides.iter()).map(|o| o.clock).collect();
+                crate::services::clocks::settings_changed(c, Affects::Clocks(named)).await
             }
             .boxed()
         })
