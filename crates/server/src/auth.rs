@@ -118,28 +118,38 @@ impl FromRequestParts<AppState> for Principal {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or_else(|| AppError::Unauthorized("Use the Bearer scheme.".into()))?;
-        let hash = token_hash(token);
-        if let Some(p) = state.cached_principal(&hash) {
-            return Ok(p);
-        }
-        let now = domain::time::to_millis(state.clock.now());
-        let mut r = state.store.reader().await?;
-        let mut c = r.conn();
-        let owner = store::users::token_owner(&mut c, &hash, now)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("The token is unknown, expired or revoked.".into()))?;
-        let grants = load_grants(&mut c, owner.id).await?;
-        let scope = scope_of(&grants);
-        let principal = Principal {
-            user_id: owner.id,
-            username: owner.username,
-            display_name: owner.display_name,
-            grants,
-            scope,
-        };
-        state.cache_principal(hash, principal.clone(), domain::time::from_millis(owner.expires_at));
-        Ok(principal)
+        principal_for_token(state, token).await
     }
+}
+
+/// The principal of a bearer token or session token: unknown, expired and revoked ones are 401.
+pub async fn principal_for_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let hash = token_hash(token);
+    if let Some(p) = state.cached_principal(&hash) {
+        return Ok(p);
+    }
+    let now = domain::time::to_millis(state.clock.now());
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let owner = store::users::token_owner(&mut c, &hash, now)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("The token is unknown, expired or revoked.".into()))?;
+    let grants = load_grants(&mut c, owner.id).await?;
+    let scope = scope_of(&grants);
+    let principal = Principal {
+        user_id: owner.id,
+        username: owner.username,
+        display_name: owner.display_name,
+        grants,
+        scope,
+    };
+    state.cache_principal(hash, principal.clone(), domain::time::from_millis(owner.expires_at));
+    Ok(principal)
+}
+
+/// Forgets a token's cached principal (after sign-out).
+pub fn forget_token(state: &AppState, token: &str) {
+    state.forget_principal(&token_hash(token));
 }
 
 #[cfg(test)]

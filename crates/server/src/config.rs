@@ -31,6 +31,12 @@ pub struct Config {
     pub smtp_ca_file: Option<std::path::PathBuf>,
     /// Sender address of e-mail.
     pub smtp_from: String,
+    /// Mark session cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// Public filings accepted per client address per 10 minutes (R-IN-5).
+    pub public_filings_per_10min: u32,
+    /// Public tracking requests per client address per minute.
+    pub public_lookups_per_minute: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -71,6 +77,9 @@ impl Config {
             smtp_url: None,
             smtp_ca_file: None,
             smtp_from: "kesu@localhost".into(),
+            secure_cookies: false,
+            public_filings_per_10min: 10,
+            public_lookups_per_minute: 60,
         }
     }
 }

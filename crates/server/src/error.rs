@@ -53,6 +53,16 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// What went wrong, in plain words (the problem's `detail`).
+    pub fn detail_text(&self) -> String {
+        self.detail()
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
         use AppError::*;
         match self {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod metrics;
 pub mod services;
 pub mod state;
+pub mod web;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;

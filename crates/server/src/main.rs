@@ -73,6 +73,7 @@ fn config(database: &str) -> Config {
     c.sms_gateway_url = var("KESU_SMS_GATEWAY_URL");
     c.smtp_url = var("KESU_SMTP_URL");
     c.smtp_ca_file = var("KESU_SMTP_CA_FILE").map(Into::into);
+    c.secure_cookies = var("KESU_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
     if let Some(from) = var("KESU_SMTP_FROM") {
         c.smtp_from = from;
     }
@@ -156,7 +157,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             });
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
             state.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

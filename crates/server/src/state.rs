@@ -123,6 +123,11 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// This process's metrics (R-OP-4).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Per-address limits of the public endpoints: filings, lookups.
+    pub public_limits: Arc<(
+        crate::services::public::RateLimiter,
+        crate::services::public::RateLimiter,
+    )>,
 }
 
 #[derive(Clone)]
@@ -139,6 +144,10 @@ const PRINCIPAL_CACHE_MAX: usize = 10_000;
 impl AppState {
     /// Builds the state and loads the settings.
     pub async fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+        let public_limits = Arc::new((
+            crate::services::public::RateLimiter::new(config.public_filings_per_10min, Duration::from_secs(600)),
+            crate::services::public::RateLimiter::new(config.public_lookups_per_minute, Duration::from_secs(60)),
+        ));
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -146,6 +155,7 @@ impl AppState {
             settings: Arc::default(),
             principals: Arc::default(),
             metrics: Arc::default(),
+            public_limits,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()?,
@@ -188,6 +198,11 @@ impl AppState {
             .get(token_hash)
             .filter(|c| c.cached_at.elapsed() < PRINCIPAL_CACHE_TTL && c.token_expires_at > now)
             .map(|c| c.principal.clone())
+    }
+
+    /// Drops a token's cached principal.
+    pub fn forget_principal(&self, token_hash: &str) {
+        self.principals.lock().expect("principal cache").remove(token_hash);
     }
 
     /// Remembers a token's principal for [`PRINCIPAL_CACHE_TTL`].

@@ -400,6 +400,16 @@ pub struct ListFilter {
     pub archived_from: Option<i64>,
     /// Archived before (ms).
     pub archived_before: Option<i64>,
+    /// Only complaints this user handles.
+    pub handler: Option<i64>,
+    /// Only complaints with a clock still running that falls due in [from, to) (ms).
+    pub due_between: Option<(i64, i64)>,
+    /// Oldest received first instead of newest.
+    pub oldest_first: bool,
+    /// Only complaints of the complainant with this (normalised) phone.
+    pub phone: Option<String>,
+    /// Only complaints from this unit: building and unit, as typed at registration.
+    pub unit: Option<(String, String)>,
 }
 
 enum Arg {
@@ -413,7 +423,30 @@ struct Sql {
     args: Vec<Arg>,
 }
 
+/// Binds every argument of a [`Sql`] to a query, in order.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for a in &$args {
+            query = match a {
+                Arg::Text(s) => query.bind(s.as_str()),
+                Arg::Int(i) => query.bind(*i),
+                Arg::Id(u) => query.bind(*u),
+            };
+        }
+        query
+    }};
+}
+
 impl Sql {
+    fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
     fn arg(&mut self, a: Arg) -> String {
         self.args.push(a);
         format!("${}", self.args.len())
@@ -428,8 +461,80 @@ impl Sql {
     }
 }
 
-/// One page of complaints in scope, newest received first.
+/// One page of complaints in scope, newest received first (or oldest, as the filter says).
 pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
+    let Some(mut q) = filtered(f, scope) else {
+        return Ok(vec![]);
+    };
+    if let Some((at, id)) = f.after {
+        let a = q.arg(Arg::Int(at));
+        let a2 = q.arg(Arg::Int(at));
+        let i = q.arg(Arg::Id(id));
+        let cmp = if f.oldest_first { ">" } else { "<" };
+        q.clauses.push(format!(
+            "(c.received_at {cmp} {a} OR (c.received_at = {a2} AND c.id {cmp} {i}))"
+        ));
+    }
+    let order = if f.oldest_first { "ASC" } else { "DESC" };
+    let limit = q.arg(Arg::Int(f.limit));
+    let sql = format!(
+        "{SELECT}{} ORDER BY c.received_at {order}, c.id {order} LIMIT {limit}",
+        q.where_sql()
+    );
+    Ok(on_conn!(c, |c| bind_all!(
+        sqlx::query_as::<_, ComplaintRow>(&sql),
+        q.args
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// How many complaints match a filter in a scope (paging and cursor ignored).
+pub async fn count_matching(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<i64> {
+    let Some(q) = filtered(f, scope) else {
+        return Ok(0);
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM complaint c JOIN org_node n ON n.id = c.project_id{}",
+        q.where_sql()
+    );
+    Ok(on_conn!(c, |c| bind_all!(sqlx::query_scalar(&sql), q.args)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// A column complaints are counted by.
+#[derive(Debug, Clone, Copy)]
+pub enum GroupBy {
+    /// Grade code.
+    Grade,
+    /// Category code (leaf).
+    Category,
+    /// State code.
+    State,
+}
+
+/// How many complaints match a filter in a scope, by the values of one column.
+pub async fn count_grouped(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: GroupBy) -> Result<Vec<(String, i64)>> {
+    let Some(q) = filtered(f, scope) else {
+        return Ok(vec![]);
+    };
+    let column = match by {
+        GroupBy::Grade => "c.grade",
+        GroupBy::Category => "c.category_code",
+        GroupBy::State => "c.state",
+    };
+    let sql = format!(
+        "SELECT {column}, COUNT(*) FROM complaint c JOIN org_node n ON n.id = c.project_id{} GROUP BY {column}",
+        q.where_sql()
+    );
+    Ok(on_conn!(c, |c| bind_all!(sqlx::query_as(&sql), q.args)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// The WHERE clauses of a filter in a scope; None when the scope admits nothing.
+fn filtered(f: &ListFilter, scope: &Scope) -> Option<Sql> {
     let mut q = Sql {
         clauses: vec![],
         args: vec![],
@@ -448,9 +553,32 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
             ));
         }
         if ors.is_empty() {
-            return Ok(vec![]);
+            return None;
         }
         q.clauses.push(format!("({})", ors.join(" OR ")));
+    }
+    if let Some(phone) = &f.phone {
+        let p = q.arg(Arg::Text(phone.clone()));
+        q.clauses.push(format!(
+            "c.complainant_id IN (SELECT id FROM complainant WHERE phone = {p})"
+        ));
+    }
+    if let Some((building, unit)) = &f.unit {
+        let b = q.arg(Arg::Text(building.clone()));
+        let u = q.arg(Arg::Text(unit.clone()));
+        q.clauses.push(format!("c.building = {b} AND c.unit = {u}"));
+    }
+    if let Some(h) = f.handler {
+        let p = q.arg(Arg::Int(h));
+        q.clauses.push(format!("c.handler_id = {p}"));
+    }
+    if let Some((from, to)) = f.due_between {
+        let a = q.arg(Arg::Int(from));
+        let b = q.arg(Arg::Int(to));
+        q.clauses.push(format!(
+            "EXISTS (SELECT 1 FROM deadline dl WHERE dl.complaint_id = c.id AND dl.state = 'running' \
+             AND dl.met_at IS NULL AND dl.due_at >= {a} AND dl.due_at < {b})"
+        ));
     }
     if let Some(me) = f.viewer {
         let p = q.arg(Arg::Int(me));
@@ -495,32 +623,7 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
         let p = q.arg(Arg::Int(before));
         q.clauses.push(format!("c.archived_at < {p}"));
     }
-    if let Some((at, id)) = f.after {
-        let a = q.arg(Arg::Int(at));
-        let a2 = q.arg(Arg::Int(at));
-        let i = q.arg(Arg::Id(id));
-        q.clauses.push(format!(
-            "(c.received_at < {a} OR (c.received_at = {a2} AND c.id < {i}))"
-        ));
-    }
-    let limit = q.arg(Arg::Int(f.limit));
-    let filter = if q.clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", q.clauses.join(" AND "))
-    };
-    let sql = format!("{SELECT}{filter} ORDER BY c.received_at DESC, c.id DESC LIMIT {limit}");
-    Ok(on_conn!(c, |c| {
-        let mut query = sqlx::query_as::<_, ComplaintRow>(&sql);
-        for a in &q.args {
-            query = match a {
-                Arg::Text(s) => query.bind(s.as_str()),
-                Arg::Int(i) => query.bind(*i),
-                Arg::Id(u) => query.bind(*u),
-            };
-        }
-        query.fetch_all(&mut **c).await
-    })?)
+    Some(q)
 }
 
 /// Number of complaints (all scopes).
@@ -554,4 +657,29 @@ pub async fn grade_of(c: &mut Conn<'_>, id: Uuid) -> Result<Option<String>> {
     .bind(id)
     .fetch_optional(&mut **c)
     .await)?)
+}
+
+/// Stores the hash of a complaint's tracking token.
+pub async fn set_tracking_hash(c: &mut Conn<'_>, number: &str, hash: &str) -> Result<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE complaint SET tracking_hash = $1 WHERE number = $2"
+    )
+    .bind(hash)
+    .bind(number)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// A complaint's tracking-token hash and its complainant's phone, for owner verification.
+pub async fn owner_keys(c: &mut Conn<'_>, number: &str) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT c.tracking_hash, p.phone FROM complaint c JOIN complainant p ON p.id = c.complainant_id WHERE c.number = $1"
+    )
+    .bind(number)
+    .fetch_optional(&mut **c)
+    .await
+    })?)
 }

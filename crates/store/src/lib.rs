@@ -15,6 +15,7 @@ pub mod robots;
 pub mod settings;
 pub mod taxonomy;
 pub mod users;
+pub mod views;
 pub mod workflow;
 
 pub use db::{sqlite_path, Backend, Conn, ReadConn, Store, StoreOptions};

@@ -219,3 +219,41 @@ pub async fn set_profile(c: &mut Conn<'_>, p: &ProfileRow) -> Result<()> {
     .map(|_| ()))?;
     Ok(())
 }
+
+/// Revokes a token (sign-out).
+pub async fn revoke_token(c: &mut Conn<'_>, token_hash: &str, now_ms: i64) -> Result<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE api_token SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL"
+    )
+    .bind(now_ms)
+    .bind(token_hash)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Makes sure a user that never signs in exists (the owner portal's actor); returns its id.
+pub async fn ensure_system_user(c: &mut Conn<'_>, username: &str, display_name: &str, now_ms: i64) -> Result<i64> {
+    if let Some(u) = by_username(c, username).await? {
+        return Ok(u.id);
+    }
+    // "!" is no password hash, so no password ever matches; the account is inactive too.
+    let id = insert_user(c, username, display_name, "!", now_ms).await?;
+    on_conn!(c, |c| sqlx::query("UPDATE app_user SET active = $1 WHERE id = $2")
+        .bind(false)
+        .bind(id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(id)
+}
+
+/// Every user that may sign in: (id, username, display name), by username.
+pub async fn all(c: &mut Conn<'_>) -> Result<Vec<(i64, String, String)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT id, username, display_name FROM app_user WHERE password_hash <> '!' ORDER BY username"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

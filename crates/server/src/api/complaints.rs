@@ -187,6 +187,7 @@ pub async fn read(State(state): State<AppState>, who: Principal, Path(number): P
         ("received_to" = Option<String>, Query, description = "YYYY-MM-DD (Asia/Shanghai) or RFC 3339, inclusive"),
         ("limit" = Option<i64>, Query, description = "1 to 200, default 50"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("sort" = Option<String>, Query, description = "-received_at (newest first, the default) or received_at"),
         ("archived_year" = Option<i32>, Query, description = "Only complaints archived in this year, Asia/Shanghai (the archive is filed by year)")),
     responses((status = 200, body = ComplaintPage), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -198,7 +199,8 @@ pub async fn list(State(state): State<AppState>, who: Principal, RawQuery(q): Ra
     ))
 }
 
-fn encode_cursor(at: i64, id: Uuid) -> String {
+/// The opaque cursor of a list position.
+pub fn encode_cursor(at: i64, id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{at}:{id}"))
 }
 
@@ -268,7 +270,8 @@ pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.trim().to_string())
     };
-    const KNOWN: [&str; 12] = [
+    const KNOWN: [&str; 13] = [
+        "sort",
         "archived_year",
         "state",
         "grade",
@@ -299,6 +302,11 @@ pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
         limit: 50,
         ..Default::default()
     };
+    match one("sort").as_deref() {
+        None | Some("") | Some("-received_at") => {}
+        Some("received_at") => f.oldest_first = true,
+        Some(_) => errors.push(FieldError::new("sort", "must be received_at or -received_at")),
+    }
     match one("overdue").as_deref() {
         None | Some("") | Some("false") => {}
         Some("true") => f.overdue_at = Some(to_millis(now)),

@@ -14,6 +14,7 @@ pub mod me;
 pub mod meta;
 pub mod openapi;
 pub mod projects;
+pub mod public;
 pub mod robots;
 pub mod settings;
 
@@ -43,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(deliveries::router())
         .merge(robots::router())
         .merge(health::router())
+        .merge(public::router())
+        .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

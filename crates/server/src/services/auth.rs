@@ -18,8 +18,26 @@ pub struct Issued {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Checks the credentials and issues a token; every failure is the same 401 to the caller.
+/// Checks the credentials and issues an API token; every failure is the same 401 to the caller.
 pub async fn issue_token(state: &AppState, username: &str, password: &str) -> Result<Issued, AppError> {
+    issue(state, username, password, "api").await
+}
+
+/// Like [`issue_token`], for a web session (the token travels in a cookie).
+pub async fn issue_session(state: &AppState, username: &str, password: &str) -> Result<Issued, AppError> {
+    issue(state, username, password, "session").await
+}
+
+/// Ends a session or revokes a token.
+pub async fn revoke(state: &AppState, token: &str) -> Result<(), AppError> {
+    let (hash, now) = (token_hash(token), to_millis(state.clock.now()));
+    state
+        .store
+        .write(move |c| async move { Ok::<_, AppError>(store::users::revoke_token(c, &hash, now).await?) }.boxed())
+        .await
+}
+
+async fn issue(state: &AppState, username: &str, password: &str, label: &'static str) -> Result<Issued, AppError> {
     let now = state.clock.now();
     let user = {
         let mut r = state.store.reader().await?;
@@ -57,7 +75,7 @@ pub async fn issue_token(state: &AppState, username: &str, password: &str) -> Re
                         "This account has no role; ask an administrator.".into(),
                     ));
                 }
-                store::users::insert_token(c, user_id, &hash, "api", to_millis(now), to_millis(now + ttl)).await?;
+                store::users::insert_token(c, user_id, &hash, label, to_millis(now), to_millis(now + ttl)).await?;
                 Ok::<_, AppError>(true)
             }
             .boxed()

@@ -8,6 +8,9 @@ use domain::org::DEFAULT_DEPARTMENTS;
 use futures::FutureExt;
 use store::{org, taxonomy, users, Store, StoreError};
 
+/// The user the owner portal acts as.
+pub const PORTAL_USER: &str = "portal";
+
 /// Code of the group node created on an empty database.
 pub const GROUP_CODE: &str = "GROUP";
 
@@ -54,6 +57,18 @@ pub async fn run(store: &Store, config: &Config, now: DateTime<Utc>) -> anyhow::
                 let id = users::insert_user(c, "admin", "系统管理员", &hash, domain::time::to_millis(now)).await?;
                 users::grant(c, id, "admin", group.id, None).await?;
                 Ok::<_, StoreError>(Some((secret, generated)))
+            }
+            .boxed()
+        })
+        .await?;
+    // The owner portal acts as this user (R-IN-5); it cannot sign in.
+    let at = domain::time::to_millis(now);
+    store
+        .write(move |c| {
+            async move {
+                users::ensure_system_user(c, PORTAL_USER, "业主自助服务", at)
+                    .await
+                    .map(|_| ())
             }
             .boxed()
         })

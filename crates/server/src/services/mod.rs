@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod hours;
 pub mod letter;
 pub mod me;
+pub mod public;
 pub mod robots;
 pub mod settings;
 pub mod sweep;

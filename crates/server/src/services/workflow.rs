@@ -143,6 +143,23 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
     get(state, who, number).await
 }
 
+/// The actions `who` may take on a complaint now: their roles allow it, a grant covers the
+/// complaint, and the state machine accepts it from here (the console shows exactly these forms).
+pub async fn allowed(state: &AppState, who: &Principal, number: &str) -> AppResult<Vec<Action>> {
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let (w, linked) = lock_visible(&mut c, who, number).await?.ok_or(AppError::NotFound)?;
+    if !covers(who, None, &w, &linked) {
+        return Ok(vec![]);
+    }
+    let (from, f) = (state_of(&w)?, facts(&w));
+    Ok(<Action as Code>::ALL
+        .iter()
+        .copied()
+        .filter(|a| who.grants.iter().any(|g| may_take(g.role, *a)) && next(from, *a, &f).is_ok())
+        .collect())
+}
+
 /// Whether a grant of `role` held by `who` covers this complaint: its org subtree, or one of its departments.
 fn covers(who: &Principal, role: Option<Role>, w: &WorkRow, departments: &[i64]) -> bool {
     who.grants.iter().any(|g| {

@@ -1,0 +1,436 @@
+//! Administration pages: the org tree, users and roles, the category taxonomy with default
+//! departments (read here, imported in bulk later), and forms for clock policies, the working
+//! calendar of each year, business hours, failed deliveries; and every user's own notice channels.
+
+use super::i18n::Lang;
+use super::session::WebUser;
+use super::{error_page, render, see_other, FieldErrors, FormData, Layout};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use domain::access::Permission;
+use domain::{Code, NoticeLevel, Role};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route("/admin/calendar/{year}", get(calendar).post(save_calendar))
+        .route("/admin/hours", post(save_hours))
+        .route("/admin/clocks", post(save_clocks))
+        .route("/admin/deliveries/{id}/retry", post(retry))
+        .route("/me", get(me).post(save_me))
+}
+
+/// A node of the org tree, indented by depth.
+pub struct NodeView {
+    /// Depth (0 for the group).
+    pub depth: usize,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind label.
+    pub kind: String,
+}
+
+/// A user with their roles.
+pub struct UserView {
+    /// Login.
+    pub username: String,
+    /// Name.
+    pub name: String,
+    /// Roles at nodes, in words.
+    pub roles: String,
+}
+
+/// A failed delivery.
+pub struct DeliveryView {
+    /// Id.
+    pub id: i64,
+    /// Channel.
+    pub channel: String,
+    /// Kind.
+    pub kind: String,
+    /// Attempts made.
+    pub attempts: i32,
+    /// The last error.
+    pub error: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/admin.html")]
+struct AdminPage {
+    l: Layout,
+    nodes: Vec<NodeView>,
+    users: Vec<UserView>,
+    categories: Vec<(String, String, String)>,
+    hours: String,
+    clocks: String,
+    years: Vec<i32>,
+    deliveries: Vec<DeliveryView>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+fn kind_label(kind: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match kind {
+        "group" => ("集团", "Group"),
+        "region" => ("区域", "Region"),
+        "city" => ("城市公司", "City company"),
+        "project" => ("项目", "Project"),
+        _ => ("物业公司", "Property company"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn admin(u: &WebUser) -> Result<(), AppError> {
+    u.principal.require(Permission::Administer)
+}
+
+fn hours_text(v: &Value) -> String {
+    v["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            format!(
+                "{} {} {}",
+                n["node"].as_str().unwrap_or_default(),
+                n["open"].as_str().unwrap_or_default(),
+                n["close"].as_str().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn build(
+    state: &AppState,
+    u: &WebUser,
+    errors: FieldErrors,
+    hours: Option<String>,
+    clocks: Option<String>,
+) -> Result<AdminPage, AppError> {
+    admin(u)?;
+    let lang = u.lang;
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let nodes = store::org::all_nodes(&mut c)
+        .await?
+        .into_iter()
+        .map(|n| NodeView {
+            depth: n.path.matches('/').count().saturating_sub(2),
+            kind: kind_label(&n.kind, lang).to_string(),
+            code: n.code,
+            name: n.name,
+        })
+        .collect();
+    let mut users = Vec::new();
+    for (id, username, name) in store::users::all(&mut c).await? {
+        let roles = store::users::grants_of(&mut c, id)
+            .await?
+            .iter()
+            .map(|g| {
+                let role = lang.code_label::<Role>(&g.role);
+                match &g.department_code {
+                    Some(d) => format!("{role} ({d}) {}", g.org_path),
+                    None => format!("{role} {}", g.org_path),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("；");
+        users.push(UserView { username, name, roles });
+    }
+    let settings = state.settings();
+    let categories = settings
+        .taxonomy
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.code.clone(),
+                match lang {
+                    Lang::Zh => c.name_zh.clone(),
+                    Lang::En => c.name_en.clone(),
+                },
+                c.department.clone(),
+            )
+        })
+        .collect();
+    let hours = match hours {
+        Some(h) => h,
+        None => hours_text(&crate::services::hours::get(state).await?),
+    };
+    let clocks = clocks.unwrap_or_else(|| {
+        serde_json::to_string_pretty(
+            &json!({"overrides": settings.clock_overrides.iter().map(|o| o.to_json()).collect::<Vec<_>>()}),
+        )
+        .unwrap_or_default()
+    });
+    let deliveries = store::outbox::deliveries(&mut c, "failed", 50)
+        .await?
+        .into_iter()
+        .map(|d| DeliveryView {
+            id: d.id,
+            channel: d.channel,
+            kind: d.kind,
+            attempts: d.attempts,
+            error: d.last_error.unwrap_or_default(),
+        })
+        .collect();
+    Ok(AdminPage {
+        l: Layout::new(u, "admin", lang.t("nav.admin")),
+        nodes,
+        users,
+        categories,
+        hours,
+        clocks,
+        years: {
+            use chrono::Datelike;
+            (2024..=domain::time::date_cn(state.clock.now()).year() + 1).collect()
+        },
+        deliveries,
+        errors,
+        saved: false,
+    })
+}
+
+async fn index(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMap<String, String>>) -> Response {
+    match build(&state, &u, FieldErrors::default(), None, None).await {
+        Ok(mut p) => {
+            p.saved = q.contains_key("saved");
+            render(StatusCode::OK, &p)
+        }
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+fn checked(u: &WebUser, body: &[u8]) -> Result<FormData, Response> {
+    let f = FormData::parse(body);
+    if !u.csrf_ok(f.get("_csrf")) {
+        return Err(error_page(u.lang, &AppError::Forbidden("csrf".into())));
+    }
+    Ok(f)
+}
+
+async fn save_hours(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let text = f.value("hours");
+    let nodes: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let p: Vec<&str> = l.split_whitespace().collect();
+            json!({"node": p.first(), "open": p.get(1), "close": p.get(2)})
+        })
+        .collect();
+    match crate::services::hours::put(&state, &u.principal, json!({"nodes": nodes})).await {
+        Ok(_) => see_other("/admin?saved=1#hours"),
+        Err(AppError::Validation(e)) => match build(&state, &u, FieldErrors::from(&e), Some(text), None).await {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => error_page(u.lang, &e),
+        },
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+async fn save_clocks(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let text = f.value("clocks");
+    let outcome = match serde_json::from_str::<Value>(&text) {
+        Ok(v) => crate::services::settings::set_clock_overrides(&state, &u.principal, v).await,
+        Err(e) => Err(AppError::field("overrides", format!("is not valid JSON: {e}"))),
+    };
+    match outcome {
+        Ok(_) => see_other("/admin?saved=1#clocks"),
+        Err(AppError::Validation(e)) => match build(&state, &u, FieldErrors::from(&e), None, Some(text)).await {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => error_page(u.lang, &e),
+        },
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+async fn retry(State(state): State<AppState>, u: WebUser, Path(id): Path<i64>, body: axum::body::Bytes) -> Response {
+    if let Err(r) = checked(&u, &body) {
+        return r;
+    }
+    if let Err(e) = admin(&u) {
+        return error_page(u.lang, &e);
+    }
+    let now = domain::time::to_millis(state.clock.now());
+    match state
+        .store
+        .write(move |c| Box::pin(async move { Ok::<_, AppError>(store::outbox::retry(c, id, now).await?) }))
+        .await
+    {
+        Ok(_) => see_other("/admin?saved=1#deliveries"),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/calendar.html")]
+struct CalendarPage {
+    l: Layout,
+    year: i32,
+    holidays: String,
+    makeup: String,
+    errors: FieldErrors,
+}
+
+async fn calendar(State(state): State<AppState>, u: WebUser, Path(year): Path<i32>) -> Response {
+    if let Err(e) = admin(&u) {
+        return error_page(u.lang, &e);
+    }
+    let v = match crate::services::calendar::get(&state, year).await {
+        Ok(v) => v,
+        Err(AppError::NotFound) => json!({"holidays": [], "makeup_workdays": []}),
+        Err(e) => return error_page(u.lang, &e),
+    };
+    let lines = |k: &str| {
+        v[k].as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    render(
+        StatusCode::OK,
+        &CalendarPage {
+            l: Layout::new(&u, "admin", u.lang.t("a.calendar")),
+            year,
+            holidays: lines("holidays"),
+            makeup: lines("makeup_workdays"),
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+async fn save_calendar(
+    State(state): State<AppState>,
+    u: WebUser,
+    Path(year): Path<i32>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let list = |k: &str| -> Vec<String> {
+        f.value(k)
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let body = json!({"year": year, "holidays": list("holidays"), "makeup_workdays": list("makeup")});
+    match crate::services::calendar::put(&state, &u.principal, year, body).await {
+        Ok(_) => see_other("/admin?saved=1#calendar"),
+        Err(AppError::Validation(e)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &CalendarPage {
+                l: Layout::new(&u, "admin", u.lang.t("a.calendar")),
+                year,
+                holidays: f.value("holidays"),
+                makeup: f.value("makeup"),
+                errors: FieldErrors::from(&e),
+            },
+        ),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/me.html")]
+struct MePage {
+    l: Layout,
+    f: FormData,
+    levels: Vec<(String, String)>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+fn me_form(v: &Value) -> FormData {
+    FormData(vec![
+        ("email".into(), v["email"].as_str().unwrap_or_default().into()),
+        ("phone".into(), v["phone"].as_str().unwrap_or_default().into()),
+        (
+            "notify_email".into(),
+            v["notifications"]["email"].as_str().unwrap_or("off").into(),
+        ),
+        (
+            "notify_sms".into(),
+            v["notifications"]["sms"].as_str().unwrap_or("off").into(),
+        ),
+        ("locale".into(), v["locale"].as_str().unwrap_or("zh").into()),
+    ])
+}
+
+fn levels(lang: Lang) -> Vec<(String, String)> {
+    NoticeLevel::ALL
+        .iter()
+        .map(|l| (l.code().to_string(), lang.label(*l).to_string()))
+        .collect()
+}
+
+async fn me(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMap<String, String>>) -> Response {
+    match crate::services::me::get(&state, &u.principal).await {
+        Ok(v) => render(
+            StatusCode::OK,
+            &MePage {
+                l: Layout::new(&u, "", u.lang.t("a.my_channels")),
+                f: me_form(&v),
+                levels: levels(u.lang),
+                errors: FieldErrors::default(),
+                saved: q.contains_key("saved"),
+            },
+        ),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+async fn save_me(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let opt = |k: &str| f.get(k).map_or(Value::Null, |v| json!(v));
+    let patch = json!({
+        "email": opt("email"),
+        "phone": opt("phone"),
+        "notifications": {"email": f.get("notify_email").unwrap_or("off"), "sms": f.get("notify_sms").unwrap_or("off")},
+        "locale": f.get("locale").unwrap_or("zh"),
+    });
+    match crate::services::me::patch(&state, &u.principal, patch).await {
+        Ok(_) => see_other("/me?saved=1"),
+        Err(AppError::Validation(e)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &MePage {
+                l: Layout::new(&u, "", u.lang.t("a.my_channels")),
+                f,
+                levels: levels(u.lang),
+                errors: FieldErrors::from(&e),
+                saved: false,
+            },
+        ),
+        Err(e) => error_page(u.lang, &e),
+    }
+}

@@ -1,0 +1,221 @@
+//! The workbench (工作台): my queue, due soon, overdue, waiting for my approval, and today's and
+//! this month's figures with charts (SVG drawn on the server, no script needed).
+
+use super::list::Row;
+use super::session::WebUser;
+use super::{error_page, render, Layout};
+use crate::error::AppError;
+use crate::services::complaints as svc;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Duration;
+use domain::access::may_take;
+use domain::state::Action;
+use domain::time::{date_cn, day_start_cn, to_millis};
+use domain::{Code, Grade, Role, State as CState};
+use store::complaints::{GroupBy, ListFilter};
+
+/// One bar of a chart.
+pub struct Bar {
+    /// Label.
+    pub label: String,
+    /// Count.
+    pub n: i64,
+    /// Width in percent of the longest bar.
+    pub pct: i64,
+}
+
+fn bars(mut items: Vec<(String, i64)>) -> Vec<Bar> {
+    items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    items
+        .into_iter()
+        .map(|(label, n)| Bar {
+            label,
+            n,
+            pct: n * 100 / max,
+        })
+        .collect()
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/workbench.html")]
+struct Workbench {
+    l: Layout,
+    mine: Vec<Row>,
+    due_soon: Vec<Row>,
+    overdue: Vec<Row>,
+    approvals: Vec<Row>,
+    today: i64,
+    month: i64,
+    open: i64,
+    overdue_count: i64,
+    by_grade: Vec<Bar>,
+    by_category: Vec<Bar>,
+}
+
+fn open_states() -> Vec<String> {
+    CState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code().to_string())
+        .collect()
+}
+
+/// The workbench page.
+pub async fn page(State(state): State<AppState>, u: WebUser) -> Response {
+    match build(&state, &u).await {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+async fn rows(state: &AppState, u: &WebUser, f: ListFilter) -> Result<Vec<Row>, AppError> {
+    let now = state.clock.now();
+    let (items, _) = svc::list(state, &u.principal, &ListFilter { limit: 10, ..f }).await?;
+    Ok(items.iter().map(|c| Row::from_json(c, u.lang, now)).collect())
+}
+
+async fn build(state: &AppState, u: &WebUser) -> Result<Workbench, AppError> {
+    let now = state.clock.now();
+    let now_ms = to_millis(now);
+    let who = &u.principal;
+    let open = open_states();
+    let base = ListFilter {
+        states: open.clone(),
+        viewer: Some(who.user_id),
+        ..Default::default()
+    };
+    let has = |roles: &[Role]| who.grants.iter().any(|g| roles.contains(&g.role));
+    // My queue: what I handle, plus what waits for my kind of role.
+    let mut mine = rows(
+        state,
+        u,
+        ListFilter {
+            handler: Some(who.user_id),
+            ..base.clone()
+        },
+    )
+    .await?;
+    let mut waiting = Vec::new();
+    if has(&[Role::Specialist, Role::Supervisor, Role::GroupCr]) {
+        waiting.push(CState::Registered.code().to_string());
+    }
+    if has(&[Role::DeptHead]) {
+        waiting.push(CState::Dispatched.code().to_string());
+    }
+    if !waiting.is_empty() {
+        for r in rows(
+            state,
+            u,
+            ListFilter {
+                states: waiting,
+                ..base.clone()
+            },
+        )
+        .await?
+        {
+            if !mine.iter().any(|m| m.number == r.number) {
+                mine.push(r);
+            }
+        }
+    }
+    let due_soon = rows(
+        state,
+        u,
+        ListFilter {
+            due_between: Some((now_ms, to_millis(now + Duration::hours(4)))),
+            oldest_first: true,
+            ..base.clone()
+        },
+    )
+    .await?;
+    let overdue_filter = ListFilter {
+        overdue_at: Some(now_ms),
+        ..base.clone()
+    };
+    let overdue = rows(state, u, overdue_filter.clone()).await?;
+    let approver = who.grants.iter().any(|g| may_take(g.role, Action::ApprovePlan));
+    let approvals = if approver {
+        rows(
+            state,
+            u,
+            ListFilter {
+                states: vec![CState::AwaitingApproval.code().to_string()],
+                ..base.clone()
+            },
+        )
+        .await?
+    } else {
+        vec![]
+    };
+    let today_start = to_millis(day_start_cn(date_cn(now)));
+    let month_start = {
+        let d = date_cn(now);
+        to_millis(day_start_cn(d.with_day0(0).unwrap_or(d)))
+    };
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let scope = &who.scope;
+    let all = ListFilter {
+        viewer: Some(who.user_id),
+        ..Default::default()
+    };
+    let count = store::complaints::count_matching;
+    let today = count(
+        &mut c,
+        &ListFilter {
+            received_from: Some(today_start),
+            ..all.clone()
+        },
+        scope,
+    )
+    .await?;
+    let month_filter = ListFilter {
+        received_from: Some(month_start),
+        ..all.clone()
+    };
+    let month = count(&mut c, &month_filter, scope).await?;
+    let open_count = count(&mut c, &base, scope).await?;
+    let overdue_count = count(&mut c, &overdue_filter, scope).await?;
+    let lang = u.lang;
+    let by_grade = store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Grade)
+        .await?
+        .into_iter()
+        .map(|(g, n)| (lang.code_label::<Grade>(&g), n))
+        .collect();
+    let settings = state.settings();
+    let mut top: Vec<(String, i64)> = Vec::new();
+    for (code, n) in store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Category).await? {
+        let root = code.split('.').next().unwrap_or(&code).to_string();
+        let label = settings
+            .taxonomy
+            .category(&root)
+            .map(|c| match lang {
+                super::i18n::Lang::Zh => c.name_zh.clone(),
+                super::i18n::Lang::En => c.name_en.clone(),
+            })
+            .unwrap_or(root);
+        match top.iter_mut().find(|(l, _)| *l == label) {
+            Some(e) => e.1 += n,
+            None => top.push((label, n)),
+        }
+    }
+    Ok(Workbench {
+        l: Layout::new(u, "workbench", lang.t("nav.workbench")),
+        mine,
+        due_soon,
+        overdue,
+        approvals,
+        today,
+        month,
+        open: open_count,
+        overdue_count,
+        by_grade: bars(by_grade),
+        by_category: bars(top),
+    })
+}
+
+use chrono::Datelike;

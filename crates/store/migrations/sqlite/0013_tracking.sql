@@ -1,0 +1,3 @@
+-- Owners track complaints filed on the portal with a tracking token (R-IN-5); only its SHA-256
+-- is stored. Keep in step with ../postgres.
+ALTER TABLE complaint ADD COLUMN tracking_hash TEXT;
