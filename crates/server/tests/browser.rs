@@ -21,7 +21,10 @@ async fn agents_handlers_and_owners_work_in_a_real_browser() {
         "run `npm ci --prefix browser` first (.ci/run does)"
     );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(PathBuf::from(&chromium).exists(), "install Debian's chromium (.ci/run does)");
+    assert!(
+        PathBuf::from(&chromium).exists(),
+        "install Debian's chromium (.ci/run does)"
+    );
     let shots = root.join("docs/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
@@ -52,7 +55,10 @@ async fn agents_handlers_and_owners_work_in_a_real_browser() {
     let (s, c) = app.get(&format!("/api/v1/complaints/{number}"), &admin).await;
     assert_eq!(s, 200);
     assert_eq!(c["state"], "awaiting_callback", "{c}");
-    assert_eq!(c["complainant"]["name"], "张<i>三</i>", "stored as typed, shown as text");
+    assert_eq!(
+        c["complainant"]["name"], "张<i>三</i>",
+        "stored as typed, shown as text"
+    );
     assert!(c["description"].as_str().unwrap().contains("<script>"));
     assert_eq!(c["handler"]["name"], "赵强");
     let (_, timeline) = app.get(&format!("/api/v1/complaints/{number}/timeline"), &admin).await;
@@ -62,18 +68,48 @@ async fn agents_handlers_and_owners_work_in_a_real_browser() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    for k in ["registered", "dispatch", "assign", "respond", "assess", "reply", "confirm", "callback"] {
+    for k in [
+        "registered",
+        "dispatch",
+        "assign",
+        "respond",
+        "assess",
+        "reply",
+        "confirm",
+        "callback",
+    ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
-    let callback = timeline["items"].as_array().unwrap().iter().find(|e| e["kind"] == "callback").unwrap();
+    let callback = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "callback")
+        .unwrap();
     assert_eq!(callback["detail"]["detail"]["satisfaction"], "satisfied", "{callback}");
     assert!(found["form_errors"].as_i64().unwrap() >= 2);
     let filed = found["portal_number"].as_str().unwrap();
     let (_, p) = app.get(&format!("/api/v1/complaints/{filed}"), &admin).await;
-    assert_eq!((p["channel"].as_str(), p["project"]["code"].as_str()), (Some("website"), Some("SH-001")));
+    assert_eq!(
+        (p["channel"].as_str(), p["project"]["code"].as_str()),
+        (Some("website"), Some("SH-001"))
+    );
     assert_eq!(p["grade"], "urgent", "the rules grade a trapped lift urgent");
-    for shot in ["workbench-zh", "register-errors", "complaint-registered", "complaint-replied", "list-en", "portal-status", "portal-rated", "portal-filed", "action-error"] {
+    for shot in [
+        "workbench-zh",
+        "register-errors",
+        "complaint-registered",
+        "complaint-replied",
+        "list-en",
+        "portal-status",
+        "portal-rated",
+        "portal-filed",
+        "action-error",
+    ] {
         let f = repo().join(format!("docs/screenshots/{shot}.png"));
-        assert!(std::fs::metadata(&f).map(|m| m.len() > 10_000).unwrap_or(false), "{shot}.png");
+        assert!(
+            std::fs::metadata(&f).map(|m| m.len() > 10_000).unwrap_or(false),
+            "{shot}.png"
+        );
     }
 }

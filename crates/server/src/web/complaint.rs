@@ -412,9 +412,22 @@ pub struct Event {
 }
 
 fn event_label(kind: &str, lang: Lang) -> String {
-    match Action::from_code(kind) {
-        Some(a) => lang.label(a).to_string(),
-        None => kind.replace('_', " "),
+    if let Some(a) = Action::from_code(kind) {
+        return lang.label(a).to_string();
+    }
+    let (zh, en) = match kind {
+        "registered" => ("受理登记", "Registered"),
+        "attachment_added" => ("上传附件", "Attachment added"),
+        "linked" => ("关联投诉", "Linked"),
+        "merged_in" => ("并入投诉", "Merged in"),
+        "deadline_warning" => ("时限预警", "Deadline warning"),
+        "deadline_breached" => ("时限超期", "Deadline breached"),
+        "deadline_escalated" => ("逐级上报", "Escalated"),
+        _ => return kind.replace('_', " "),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
     }
 }
 
@@ -463,6 +476,8 @@ struct ComplaintPage {
     stage: String,
     kind: String,
     category: String,
+    received: String,
+    reasons: String,
     deadlines: Vec<DeadlineView>,
     events: Vec<Event>,
     files: Vec<FileView>,
@@ -546,6 +561,14 @@ async fn build(
             .unwrap_or_default(),
         kind: lang.code_label::<domain::ComplainantKind>(c["complainant"]["kind"].as_str().unwrap_or_default()),
         category,
+        received: local(c["received_at"].as_str().unwrap_or_default()),
+        reasons: c["grade_reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("，"),
         deadlines: deadlines(&c, lang, now),
         events,
         files,
