@@ -39,6 +39,18 @@ enum Scenario {
         #[arg(long, default_value_t = 64)]
         clients: usize,
     },
+    /// Register N complaints, then time the console's list, complaint and workbench pages.
+    Pages {
+        /// Complaints to create.
+        #[arg(long, default_value_t = 100_000)]
+        complaints: usize,
+        /// Concurrent clients while loading.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Requests per page.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+    },
 }
 
 struct Server(Child);
@@ -347,6 +359,74 @@ async fn sweep(complaints: usize, clients: usize) {
     }
 }
 
+/// Times the console's pages one request at a time over loopback: the figure is the whole round
+/// trip, so the server's own time is below it.
+async fn pages(complaints: usize, clients: usize, requests: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("kesu.db").display());
+    let (server, base, token) = start_server(dir.path(), &database).await;
+    let t0 = Instant::now();
+    let (latencies, errors) = register_load(&base, &token, clients, t0 + Duration::from_secs(3600), complaints).await;
+    println!(
+        "loaded {} complaints ({errors} errors) in {:.1} s",
+        latencies.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http
+        .post(format!("{base}/login"))
+        .form(&[("username", "groupcr"), ("password", "Kesu@2026"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let list: Value = http
+        .get(format!("{base}/api/v1/complaints?limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let numbers: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect();
+    let paths: Vec<(&str, Vec<String>)> = vec![
+        ("list, newest first", vec!["/complaints".into()]),
+        ("list, one state", vec!["/complaints?state=registered".into()]),
+        ("list, one project oldest first", vec!["/complaints?project_code=GZ-001&sort=received_at".into()]),
+        ("list, overdue only", vec!["/complaints?overdue=true".into()]),
+        ("complaint page", numbers.iter().map(|n| format!("/complaints/{n}")).collect()),
+        ("workbench", vec!["/".into()]),
+    ];
+    for (label, targets) in paths {
+        let mut times = Vec::new();
+        for i in 0..requests {
+            let path = &targets[i % targets.len()];
+            let t = Instant::now();
+            let r = http.get(format!("{base}{path}")).header("cookie", &cookie).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let _ = r.bytes().await.unwrap();
+            times.push(t.elapsed().as_micros());
+        }
+        times.sort_unstable();
+        println!(
+            "{label}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({requests} requests)",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            *times.last().unwrap() as f64 / 1000.0
+        );
+    }
+    drop(server);
+}
+
 #[tokio::main]
 async fn main() {
     match Cli::parse().scenario {
@@ -356,5 +436,10 @@ async fn main() {
             database,
         } => register(clients, seconds, database).await,
         Scenario::Sweep { complaints, clients } => sweep(complaints, clients).await,
+        Scenario::Pages {
+            complaints,
+            clients,
+            requests,
+        } => pages(complaints, clients, requests).await,
     }
 }
