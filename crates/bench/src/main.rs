@@ -382,7 +382,13 @@ async fn pages(complaints: usize, clients: usize, requests: usize) {
         .send()
         .await
         .unwrap();
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let list: Value = http
         .get(format!("{base}/api/v1/complaints?limit=200"))
         .bearer_auth(&token)
@@ -401,9 +407,15 @@ async fn pages(complaints: usize, clients: usize, requests: usize) {
     let paths: Vec<(&str, Vec<String>)> = vec![
         ("list, newest first", vec!["/complaints".into()]),
         ("list, one state", vec!["/complaints?state=registered".into()]),
-        ("list, one project oldest first", vec!["/complaints?project_code=GZ-001&sort=received_at".into()]),
+        (
+            "list, one project oldest first",
+            vec!["/complaints?project_code=GZ-001&sort=received_at".into()],
+        ),
         ("list, overdue only", vec!["/complaints?overdue=true".into()]),
-        ("complaint page", numbers.iter().map(|n| format!("/complaints/{n}")).collect()),
+        (
+            "complaint page",
+            numbers.iter().map(|n| format!("/complaints/{n}")).collect(),
+        ),
         ("workbench", vec!["/".into()]),
     ];
     for (label, targets) in paths {
@@ -411,7 +423,12 @@ async fn pages(complaints: usize, clients: usize, requests: usize) {
         for i in 0..requests {
             let path = &targets[i % targets.len()];
             let t = Instant::now();
-            let r = http.get(format!("{base}{path}")).header("cookie", &cookie).send().await.unwrap();
+            let r = http
+                .get(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200, "{path}");
             let _ = r.bytes().await.unwrap();
             times.push(t.elapsed().as_micros());

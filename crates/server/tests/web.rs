@@ -256,3 +256,143 @@ async fn owners_file_and_track_without_revealing_anything_to_others() {
         assert_eq!(statuses, [201, 429, 429], "{backend:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_create_users_and_grant_roles() {
+    let app = spawn(testkit::Backend::Sqlite).await;
+    let c = client();
+    // Only administrators see the page.
+    let (agent_cookie, _) = sign_in(&app, "agent").await;
+    let r = c
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &agent_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[("username", "admin"), ("password", "admin-pass-1"), ("next", "/admin")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = c
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.contains("天河·云璟花园") && page.contains("handler"),
+        "org tree and users are listed"
+    );
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("_csrf", csrf.clone()));
+        c.post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    // Refused: bad username, short password, unknown node; nothing is created.
+    let r = post(
+        "/admin/users",
+        vec![
+            ("username", "Bad Name".into()),
+            ("display_name", "钱七".into()),
+            ("password", "short".into()),
+            ("role", "handler".into()),
+            ("node", "NOPE".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("lowercase letters") && body.contains("at least 10"),
+        "{body}"
+    );
+    let r = post(
+        "/admin/users",
+        vec![
+            ("username", "qianqi".into()),
+            ("display_name", "钱七".into()),
+            ("password", "Qianqi@2026!".into()),
+            ("role", "handler".into()),
+            ("node", "NOPE".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422, "an unknown node rolls the whole change back");
+    // Accepted: a handler in GZ-001's engineering department, who can then sign in.
+    let r = post(
+        "/admin/users",
+        vec![
+            ("username", "qianqi".into()),
+            ("display_name", "钱七".into()),
+            ("password", "Qianqi@2026!".into()),
+            ("role", "handler".into()),
+            ("node", "GZ-001".into()),
+            ("department", "engineering".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = post(
+        "/admin/grants",
+        vec![
+            ("username", "qianqi".into()),
+            ("role", "agent".into()),
+            ("node", "C-GZ".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .json(&json!({"username": "qianqi", "password": "Qianqi@2026!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let (_, me) = app.get("/api/v1/me", &token).await;
+    let roles: Vec<&str> = me["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles.len(), 2, "{me}");
+    assert!(roles.contains(&"handler") && roles.contains(&"agent"));
+    // The portal's system user never signs in.
+    let r = c
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .json(&json!({"username": "portal", "password": "!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

@@ -180,3 +180,13 @@ pub async fn buildings_of(c: &mut Conn<'_>, project_id: i64) -> Result<Vec<(Stri
     }
     Ok(out)
 }
+
+/// Any node by its code.
+pub async fn node_by_code(c: &mut Conn<'_>, code: &str) -> Result<Option<NodeRow>> {
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, NodeRow>(
+        "SELECT id, parent_id, kind, code, name, name_en, path FROM org_node WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(&mut **c)
+    .await)?)
+}

@@ -15,5 +15,6 @@ pub mod public;
 pub mod robots;
 pub mod settings;
 pub mod sweep;
+pub mod users;
 pub mod view;
 pub mod workflow;

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/hours", post(save_hours))
         .route("/admin/clocks", post(save_clocks))
         .route("/admin/deliveries/{id}/retry", post(retry))
+        .route("/admin/users", post(create_user))
+        .route("/admin/grants", post(add_grant))
         .route("/me", get(me).post(save_me))
 }
 
@@ -75,6 +77,7 @@ struct AdminPage {
     clocks: String,
     years: Vec<i32>,
     deliveries: Vec<DeliveryView>,
+    roles: Vec<(String, String)>,
     errors: FieldErrors,
     saved: bool,
 }
@@ -200,6 +203,10 @@ async fn build(
             (2024..=domain::time::date_cn(state.clock.now()).year() + 1).collect()
         },
         deliveries,
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.code().to_string(), lang.label(*r).to_string()))
+            .collect(),
         errors,
         saved: false,
     })
@@ -265,6 +272,49 @@ async fn save_clocks(State(state): State<AppState>, u: WebUser, body: axum::body
         },
         Err(e) => error_page(u.lang, &e),
     }
+}
+
+fn new_grant(f: &FormData) -> crate::services::users::NewGrant {
+    crate::services::users::NewGrant {
+        role: f.value("role").trim().to_string(),
+        node: f.value("node").trim().to_string(),
+        department: f.get("department").map(str::to_string),
+    }
+}
+
+async fn after_user_change(state: &AppState, u: &WebUser, outcome: Result<(), AppError>) -> Response {
+    match outcome {
+        Ok(()) => see_other("/admin?saved=1#users"),
+        Err(AppError::Validation(e)) => match build(state, u, FieldErrors::from(&e), None, None).await {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => error_page(u.lang, &e),
+        },
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+async fn create_user(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let new = crate::services::users::NewUser {
+        username: f.value("username").trim().to_string(),
+        display_name: f.value("display_name"),
+        password: f.value("password"),
+        grant: new_grant(&f),
+    };
+    let outcome = crate::services::users::create(&state, &u.principal, new).await;
+    after_user_change(&state, &u, outcome).await
+}
+
+async fn add_grant(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let outcome = crate::services::users::grant(&state, &u.principal, f.value("username").trim(), new_grant(&f)).await;
+    after_user_change(&state, &u, outcome).await
 }
 
 async fn retry(State(state): State<AppState>, u: WebUser, Path(id): Path<i64>, body: axum::body::Bytes) -> Response {
