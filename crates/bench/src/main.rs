@@ -157,16 +157,22 @@ async fn start_server(dir: &Path, database: &str) -> (Server, String, String) {
         assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let token: Value = http
+    let token = api_token(&base, "groupcr", "Kesu@2026").await;
+    (server, base, token)
+}
+
+/// An API token for a user.
+async fn api_token(base: &str, username: &str, password: &str) -> String {
+    let v: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "groupcr", "password": "Kesu@2026"}))
+        .json(&json!({"username": username, "password": password}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    (server, base, token["token"].as_str().expect("token").to_string())
+    v["token"].as_str().expect("token").to_string()
 }
 
 /// Registers complaints with `clients` keep-alive clients until the deadline passes or `limit`
@@ -307,22 +313,13 @@ async fn sweep(complaints: usize, clients: usize) {
     );
     // A policy change moves every running clock it touches, in one transaction (R-SLA-1).
     let http = reqwest::Client::new();
-    let admin: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": "admin", "password": "bench-admin"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = admin["token"].as_str().expect("admin token");
+    let admin = api_token(&base, "admin", "bench-admin").await;
     for days in [4, 5] {
         let policy = json!({"overrides": [{"clock": "initial_investigation", "working_days": days}]});
         let t = Instant::now();
         let r = http
             .put(format!("{base}/api/v1/settings/clock-policy"))
-            .bearer_auth(admin)
+            .bearer_auth(&admin)
             .json(&policy)
             .send()
             .await

@@ -123,12 +123,17 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// This process's metrics (R-OP-4).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Each user's workbench figures, with when they were counted.
+    pub workbench_figures: Arc<Mutex<HashMap<i64, CachedFigures>>>,
     /// Per-address limits of the public endpoints: filings, lookups.
     pub public_limits: Arc<(
         crate::services::public::RateLimiter,
         crate::services::public::RateLimiter,
     )>,
 }
+
+/// A user's workbench figures and when they were counted.
+pub type CachedFigures = (Instant, Arc<crate::web::workbench::Figures>);
 
 #[derive(Clone)]
 struct CachedPrincipal {
@@ -156,6 +161,7 @@ impl AppState {
             principals: Arc::default(),
             metrics: Arc::default(),
             public_limits,
+            workbench_figures: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()?,

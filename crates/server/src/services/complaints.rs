@@ -137,7 +137,7 @@ pub async fn register(
     let now = state.clock.now();
     let settings = state.settings();
     let taxonomy = &settings.taxonomy;
-    let decided = decide(state, who, &new, &taxonomy).await?;
+    let decided = decide(state, who, &new, taxonomy).await?;
     let attempt = {
         let (key, who) = (key.clone(), who.clone());
         state

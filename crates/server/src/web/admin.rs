@@ -40,6 +40,10 @@ pub struct NodeView {
     pub name: String,
     /// Kind label.
     pub kind: String,
+    /// Its departments' names.
+    pub departments: String,
+    /// Group robots of its departments: (department, platform, host of the webhook).
+    pub robots: Vec<(String, String, String)>,
 }
 
 /// A user with their roles.
@@ -128,16 +132,31 @@ async fn build(
     let lang = u.lang;
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let nodes = store::org::all_nodes(&mut c)
-        .await?
-        .into_iter()
-        .map(|n| NodeView {
+    let robots = store::robots::all(&mut c).await?;
+    let mut nodes = Vec::new();
+    for n in store::org::all_nodes(&mut c).await? {
+        let departments = store::org::departments_of(&mut c, n.id).await?;
+        let name_of = |d: &store::org::DepartmentRow| match lang {
+            Lang::Zh => d.name.clone(),
+            Lang::En => d.name_en.clone().unwrap_or_else(|| d.name.clone()),
+        };
+        nodes.push(NodeView {
             depth: n.path.matches('/').count().saturating_sub(2),
             kind: kind_label(&n.kind, lang).to_string(),
+            departments: departments.iter().map(name_of).collect::<Vec<_>>().join("、"),
+            robots: robots
+                .iter()
+                .filter_map(|r| {
+                    let d = departments.iter().find(|d| d.id == r.department_id)?;
+                    // Only the host: the webhook's path holds its secret.
+                    let host = url::Url::parse(&r.url).ok()?.host_str()?.to_string();
+                    Some((name_of(d), r.kind.clone(), host))
+                })
+                .collect(),
             code: n.code,
             name: n.name,
-        })
-        .collect();
+        });
+    }
     let mut users = Vec::new();
     for (id, username, name) in store::users::all(&mut c).await? {
         let roles = store::users::grants_of(&mut c, id)
@@ -222,10 +241,10 @@ async fn index(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMa
     }
 }
 
-fn checked(u: &WebUser, body: &[u8]) -> Result<FormData, Response> {
+fn checked(u: &WebUser, body: &[u8]) -> Result<FormData, Box<Response>> {
     let f = FormData::parse(body);
     if !u.csrf_ok(f.get("_csrf")) {
-        return Err(error_page(u.lang, &AppError::Forbidden("csrf".into())));
+        return Err(Box::new(error_page(u.lang, &AppError::Forbidden("csrf".into()))));
     }
     Ok(f)
 }
@@ -233,7 +252,7 @@ fn checked(u: &WebUser, body: &[u8]) -> Result<FormData, Response> {
 async fn save_hours(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let text = f.value("hours");
     let nodes: Vec<Value> = text
@@ -257,7 +276,7 @@ async fn save_hours(State(state): State<AppState>, u: WebUser, body: axum::body:
 async fn save_clocks(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let text = f.value("clocks");
     let outcome = match serde_json::from_str::<Value>(&text) {
@@ -296,7 +315,7 @@ async fn after_user_change(state: &AppState, u: &WebUser, outcome: Result<(), Ap
 async fn create_user(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let new = crate::services::users::NewUser {
         username: f.value("username").trim().to_string(),
@@ -311,7 +330,7 @@ async fn create_user(State(state): State<AppState>, u: WebUser, body: axum::body
 async fn add_grant(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = crate::services::users::grant(&state, &u.principal, f.value("username").trim(), new_grant(&f)).await;
     after_user_change(&state, &u, outcome).await
@@ -319,7 +338,7 @@ async fn add_grant(State(state): State<AppState>, u: WebUser, body: axum::body::
 
 async fn retry(State(state): State<AppState>, u: WebUser, Path(id): Path<i64>, body: axum::body::Bytes) -> Response {
     if let Err(r) = checked(&u, &body) {
-        return r;
+        return *r;
     }
     if let Err(e) = admin(&u) {
         return error_page(u.lang, &e);
@@ -382,7 +401,7 @@ async fn save_calendar(
 ) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let list = |k: &str| -> Vec<String> {
         f.value(k)
@@ -460,7 +479,7 @@ async fn me(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMap<S
 async fn save_me(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let opt = |k: &str| f.get(k).map_or(Value::Null, |v| json!(v));
     let patch = json!({

@@ -208,6 +208,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("a.retry", "重发", "Retry"),
     ("a.my_channels", "我的通知方式", "My notification channels"),
     ("a.new_user", "新建用户", "New user"),
+    ("a.departments", "部门", "Departments"),
+    ("a.robot", "群机器人", "Group robot"),
     ("a.grant", "授予角色", "Grant a role"),
     ("a.role", "角色", "Role"),
     ("a.node", "组织节点编码", "Org node code"),

@@ -15,6 +15,7 @@ use domain::access::may_take;
 use domain::state::Action;
 use domain::time::{date_cn, day_start_cn, to_millis};
 use domain::{Code, Grade, Role, State as CState};
+use std::sync::Arc;
 use store::complaints::{GroupBy, ListFilter};
 
 /// One bar of a chart.
@@ -54,6 +55,82 @@ struct Workbench {
     overdue_count: i64,
     by_grade: Vec<Bar>,
     by_category: Vec<Bar>,
+}
+
+/// The workbench's figures for one user, kept for [`FIGURES_TTL`]: counting every open
+/// complaint of a large organisation on each visit would cost more than the page itself.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    today: i64,
+    month: i64,
+    open: i64,
+    overdue: i64,
+    by_grade: Vec<(String, i64)>,
+    by_category: Vec<(String, i64)>,
+}
+
+/// How long a user's workbench figures are reused.
+pub const FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn figures(state: &AppState, u: &WebUser, overdue_filter: ListFilter) -> Result<Arc<Figures>, AppError> {
+    let who = &u.principal;
+    if let Some((at, f)) = state.workbench_figures.lock().expect("figures cache").get(&who.user_id) {
+        if at.elapsed() < FIGURES_TTL {
+            return Ok(f.clone());
+        }
+    }
+    let now = state.clock.now();
+    let today_start = to_millis(day_start_cn(date_cn(now)));
+    let month_start = {
+        let d = date_cn(now);
+        to_millis(day_start_cn(d.with_day0(0).unwrap_or(d)))
+    };
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let scope = &who.scope;
+    let all = ListFilter {
+        viewer: Some(who.user_id),
+        ..Default::default()
+    };
+    let open = ListFilter {
+        states: open_states(),
+        ..all.clone()
+    };
+    let month_filter = ListFilter {
+        received_from: Some(month_start),
+        ..all.clone()
+    };
+    let count = store::complaints::count_matching;
+    let mut by_category: Vec<(String, i64)> = Vec::new();
+    for (code, n) in store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Category).await? {
+        let root = code.split('.').next().unwrap_or(&code).to_string();
+        match by_category.iter_mut().find(|(r, _)| *r == root) {
+            Some(e) => e.1 += n,
+            None => by_category.push((root, n)),
+        }
+    }
+    let f = Arc::new(Figures {
+        today: count(
+            &mut c,
+            &ListFilter {
+                received_from: Some(today_start),
+                ..all.clone()
+            },
+            scope,
+        )
+        .await?,
+        month: count(&mut c, &month_filter, scope).await?,
+        open: count(&mut c, &open, scope).await?,
+        overdue: count(&mut c, &overdue_filter, scope).await?,
+        by_grade: store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Grade).await?,
+        by_category,
+    });
+    let mut cache = state.workbench_figures.lock().expect("figures cache");
+    if cache.len() > 10_000 {
+        cache.clear();
+    }
+    cache.insert(who.user_id, (std::time::Instant::now(), f.clone()));
+    Ok(f)
 }
 
 fn open_states() -> Vec<String> {
@@ -122,16 +199,25 @@ async fn build(state: &AppState, u: &WebUser) -> Result<Workbench, AppError> {
             }
         }
     }
-    let due_soon = rows(
+    // Soonest due first, straight from the deadline index; a complaint shows once.
+    let (soon, _) = svc::list(
         state,
-        u,
-        ListFilter {
+        &u.principal,
+        &ListFilter {
             due_between: Some((now_ms, to_millis(now + Duration::hours(4)))),
-            oldest_first: true,
+            due_order: true,
+            limit: 40,
             ..base.clone()
         },
     )
     .await?;
+    let mut due_soon: Vec<Row> = Vec::new();
+    for c in &soon {
+        let r = Row::from_json(c, u.lang, now);
+        if due_soon.len() < 10 && !due_soon.iter().any(|d| d.number == r.number) {
+            due_soon.push(r);
+        }
+    }
     let overdue_filter = ListFilter {
         overdue_at: Some(now_ms),
         ..base.clone()
@@ -151,57 +237,25 @@ async fn build(state: &AppState, u: &WebUser) -> Result<Workbench, AppError> {
     } else {
         vec![]
     };
-    let today_start = to_millis(day_start_cn(date_cn(now)));
-    let month_start = {
-        let d = date_cn(now);
-        to_millis(day_start_cn(d.with_day0(0).unwrap_or(d)))
-    };
-    let mut r = state.store.reader().await?;
-    let mut c = r.conn();
-    let scope = &who.scope;
-    let all = ListFilter {
-        viewer: Some(who.user_id),
-        ..Default::default()
-    };
-    let count = store::complaints::count_matching;
-    let today = count(
-        &mut c,
-        &ListFilter {
-            received_from: Some(today_start),
-            ..all.clone()
-        },
-        scope,
-    )
-    .await?;
-    let month_filter = ListFilter {
-        received_from: Some(month_start),
-        ..all.clone()
-    };
-    let month = count(&mut c, &month_filter, scope).await?;
-    let open_count = count(&mut c, &base, scope).await?;
-    let overdue_count = count(&mut c, &overdue_filter, scope).await?;
+    let f = figures(state, u, overdue_filter).await?;
     let lang = u.lang;
-    let by_grade = store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Grade)
-        .await?
-        .into_iter()
-        .map(|(g, n)| (lang.code_label::<Grade>(&g), n))
+    let by_grade = f
+        .by_grade
+        .iter()
+        .map(|(g, n)| (lang.code_label::<Grade>(g), *n))
         .collect();
     let settings = state.settings();
     let mut top: Vec<(String, i64)> = Vec::new();
-    for (code, n) in store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Category).await? {
-        let root = code.split('.').next().unwrap_or(&code).to_string();
+    for (root, n) in &f.by_category {
         let label = settings
             .taxonomy
-            .category(&root)
+            .category(root)
             .map(|c| match lang {
                 super::i18n::Lang::Zh => c.name_zh.clone(),
                 super::i18n::Lang::En => c.name_en.clone(),
             })
-            .unwrap_or(root);
-        match top.iter_mut().find(|(l, _)| *l == label) {
-            Some(e) => e.1 += n,
-            None => top.push((label, n)),
-        }
+            .unwrap_or_else(|| root.clone());
+        top.push((label, *n));
     }
     Ok(Workbench {
         l: Layout::new(u, "workbench", lang.t("nav.workbench")),
@@ -209,10 +263,10 @@ async fn build(state: &AppState, u: &WebUser) -> Result<Workbench, AppError> {
         due_soon,
         overdue,
         approvals,
-        today,
-        month,
-        open: open_count,
-        overdue_count,
+        today: f.today,
+        month: f.month,
+        open: f.open,
+        overdue_count: f.overdue,
         by_grade: bars(by_grade),
         by_category: bars(top),
     })

@@ -72,32 +72,28 @@ impl TestApp {
         r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
     }
 
-    /// POST a JSON body as `token`; returns status and parsed body (or Null).
-    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let r = self
+    /// Sends a request as `token`, with a JSON body if given; returns status and parsed body (or Null).
+    async fn send(&self, method: reqwest::Method, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut req = self
             .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// POST a JSON body as `token`.
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, token, Some(body)).await
+    }
+
     /// PUT a JSON body as `token`.
     pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .client
-            .put(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::PUT, path, token, Some(body)).await
     }
 
     /// The due time and state of one clock of a complaint, as the API shows them.
@@ -118,15 +114,7 @@ impl TestApp {
 
     /// GET as `token`.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::GET, path, token, None).await
     }
 
     /// Complaints in the database, all scopes.
