@@ -79,7 +79,10 @@ mod probe {
 /// The first ```bash block under "## Try the API" in the README.
 fn readme_example() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme.split("## Try the API").nth(1).expect("README has a Try the API section");
+    let section = readme
+        .split("## Try the API")
+        .nth(1)
+        .expect("README has a Try the API section");
     let start = section.find("```bash\n").expect("a bash block") + "```bash\n".len();
     let end = section[start..].find("```").unwrap() + start;
     section[start..end].to_string()

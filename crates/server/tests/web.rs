@@ -52,7 +52,13 @@ async fn sign_in(app: &common::TestApp, user: &str) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_csrf_and_escaping() {
-    let app = spawn(testkit::Backend::Sqlite).await;
+    for backend in testkit::BACKENDS {
+        sessions_csrf_and_escaping_on(backend).await;
+    }
+}
+
+async fn sessions_csrf_and_escaping_on(backend: testkit::Backend) {
+    let app = spawn(backend).await;
     let c = client();
     // Anonymous visitors are sent to sign in, and back afterwards.
     let r = c

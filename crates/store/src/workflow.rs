@@ -40,7 +40,13 @@ pub struct WorkRow {
 /// Reads a complaint's working state by number, locking its row on PostgreSQL until the
 /// transaction ends (SQLite has one writer).
 pub async fn lock(c: &mut Conn<'_>, number: &str) -> Result<Option<WorkRow>> {
-    let lock = if c.backend() == Backend::Postgres {
+    fetch(c, number, true).await
+}
+
+/// Reads a complaint's working row; `for_update` locks it on PostgreSQL (SQLite's single
+/// writer already serialises changes), while a plain read never waits for a writer.
+pub async fn fetch(c: &mut Conn<'_>, number: &str, for_update: bool) -> Result<Option<WorkRow>> {
+    let lock = if for_update && c.backend() == Backend::Postgres {
         " FOR UPDATE OF c"
     } else {
         ""

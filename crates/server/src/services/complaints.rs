@@ -459,10 +459,20 @@ pub async fn lock_visible(
     who: &Principal,
     number: &str,
 ) -> AppResult<Option<(store::workflow::WorkRow, Vec<i64>)>> {
+    work_visible(c, who, number, true).await
+}
+
+/// Like [`lock_visible`]; without `for_update` it only reads (pages that show what one may do).
+pub async fn work_visible(
+    c: &mut Conn<'_>,
+    who: &Principal,
+    number: &str,
+    for_update: bool,
+) -> AppResult<Option<(store::workflow::WorkRow, Vec<i64>)>> {
     if !domain::number::is_well_formed(number) {
         return Ok(None);
     }
-    let Some(w) = store::workflow::lock(c, number).await? else {
+    let Some(w) = store::workflow::fetch(c, number, for_update).await? else {
         return Ok(None);
     };
     let linked = department_ids(c, w.id).await?;

@@ -148,7 +148,9 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
 pub async fn allowed(state: &AppState, who: &Principal, number: &str) -> AppResult<Vec<Action>> {
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let (w, linked) = lock_visible(&mut c, who, number).await?.ok_or(AppError::NotFound)?;
+    let (w, linked) = crate::services::complaints::work_visible(&mut c, who, number, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !covers(who, None, &w, &linked) {
         return Ok(vec![]);
     }
