@@ -21,6 +21,10 @@ pub async fn build(config: Config, clock: std::sync::Arc<dyn Clock>) -> anyhow::
     let store = store::Store::open(&config.database_url, store::StoreOptions::default()).await?;
     services::bootstrap::run(&store, &config, clock.now()).await?;
     let state = AppState::new(store, config, clock).await?;
+    let indexed = services::search::backfill(&state).await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "complaints added to the search index");
+    }
     if state.config.demo {
         demo::load_if_empty(&state, true).await?;
     }

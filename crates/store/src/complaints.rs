@@ -413,6 +413,8 @@ pub struct ListFilter {
     pub phone: Option<String>,
     /// Only complaints from this unit: building and unit, as typed at registration.
     pub unit: Option<(String, String)>,
+    /// Full-text search: complaints whose text has every one of these words (R-AN-1).
+    pub words: Vec<String>,
 }
 
 enum Arg {
@@ -466,7 +468,7 @@ impl Sql {
 
 /// One page of complaints in scope, newest received first (or oldest, as the filter says).
 pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
-    let Some(mut q) = filtered(f, scope) else {
+    let Some(mut q) = filtered(f, scope, c.backend()) else {
         return Ok(vec![]);
     };
     if let (true, Some((from, to))) = (f.due_order, f.due_between) {
@@ -512,7 +514,7 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
 
 /// How many complaints match a filter in a scope (paging and cursor ignored).
 pub async fn count_matching(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<i64> {
-    let Some(q) = filtered(f, scope) else {
+    let Some(q) = filtered(f, scope, c.backend()) else {
         return Ok(0);
     };
     let sql = format!(
@@ -537,7 +539,7 @@ pub enum GroupBy {
 
 /// How many complaints match a filter in a scope, by the values of one column.
 pub async fn count_grouped(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: GroupBy) -> Result<Vec<(String, i64)>> {
-    let Some(q) = filtered(f, scope) else {
+    let Some(q) = filtered(f, scope, c.backend()) else {
         return Ok(vec![]);
     };
     let column = match by {
@@ -555,11 +557,17 @@ pub async fn count_grouped(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: 
 }
 
 /// The WHERE clauses of a filter in a scope; None when the scope admits nothing.
-fn filtered(f: &ListFilter, scope: &Scope) -> Option<Sql> {
+fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -> Option<Sql> {
     let mut q = Sql {
         clauses: vec![],
         args: vec![],
     };
+    if !f.words.is_empty() {
+        let p = format!("${}", q.args.len() + 1);
+        let (clause, value) = crate::search::condition(backend, &f.words, &p);
+        q.arg(Arg::Text(value));
+        q.clauses.push(clause);
+    }
     if !scope.all {
         let mut ors = Vec::new();
         for path in &scope.subtrees {

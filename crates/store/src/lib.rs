@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod org;
 pub mod outbox;
 pub mod robots;
+pub mod search;
 pub mod settings;
 pub mod taxonomy;
 pub mod users;

@@ -188,6 +188,7 @@ pub async fn read(State(state): State<AppState>, who: Principal, Path(number): P
         ("limit" = Option<i64>, Query, description = "1 to 200, default 50"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
         ("sort" = Option<String>, Query, description = "-received_at (newest first, the default) or received_at"),
+        ("q" = Option<String>, Query, description = "Full-text search in Chinese: complaints whose subject, description, demands, replies or notes contain every word"),
         ("archived_year" = Option<i32>, Query, description = "Only complaints archived in this year, Asia/Shanghai (the archive is filed by year)")),
     responses((status = 200, body = ComplaintPage), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -340,8 +341,16 @@ pub fn parse_list_query(raw: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
             None => errors.push(FieldError::new("cursor", "is not a cursor this server issued")),
         }
     }
-    if one("q").is_some_and(|q| !q.is_empty()) {
-        errors.push(FieldError::new("q", "full-text search is not available yet"));
+    // Full-text search (R-AN-1): the query's words, segmented as the index was.
+    if let Some(q) = one("q").filter(|q| !q.is_empty()) {
+        if q.chars().count() > 200 {
+            errors.push(FieldError::new("q", "must be at most 200 characters"));
+        } else {
+            f.words = domain::search::query_words(&q);
+            if f.words.is_empty() {
+                errors.push(FieldError::new("q", "has no words to search for"));
+            }
+        }
     }
     if let (Some(a), Some(b)) = (f.received_from, f.received_before) {
         if a >= b {

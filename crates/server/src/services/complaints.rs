@@ -49,6 +49,8 @@ struct Decided {
     category_reasons: Vec<String>,
     text: Prepared,
     by_text: domain::grading::GradeDecision,
+    /// The words of its text for the search index (R-AN-1), segmented before the transaction.
+    words: Vec<String>,
 }
 
 async fn decide(state: &AppState, who: &Principal, new: &NewComplaint, taxonomy: &Taxonomy) -> AppResult<Decided> {
@@ -106,6 +108,13 @@ async fn decide(state: &AppState, who: &Principal, new: &NewComplaint, taxonomy:
         category_reasons,
         text,
         by_text,
+        words: domain::search::index_words(&format!(
+            "{}\n{}\n{}\n{}",
+            new.subject,
+            new.description,
+            new.demands.as_deref().unwrap_or_default(),
+            new.location.as_deref().unwrap_or_default()
+        )),
     })
 }
 
@@ -198,6 +207,7 @@ async fn register_in(
         category_reasons,
         text,
         by_text,
+        words,
     } = decided;
     let category_code = category.code.clone();
     let now_ms = to_millis(now);
@@ -292,6 +302,7 @@ async fn register_in(
         })
         .collect();
     complaints::insert_deadlines(c, id, to_millis(new.received_at), &values).await?;
+    store::search::add_words(c, id, words).await?;
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);

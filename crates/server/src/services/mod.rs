@@ -13,6 +13,7 @@ pub mod letter;
 pub mod me;
 pub mod public;
 pub mod robots;
+pub mod search;
 pub mod settings;
 pub mod sweep;
 pub mod users;

@@ -128,17 +128,35 @@ impl Command {
     }
 }
 
-/// Takes an action and returns the updated complaint.
+/// Takes an action and returns the updated complaint; its text joins the search index.
 pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, cmd: Command) -> AppResult<Value> {
     if !domain::number::is_well_formed(number) {
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
     let settings = state.settings();
+    // Replies, notes and contacts become searchable with the complaint (R-AN-1); segmented
+    // here, before the transaction.
+    let words = match &cmd {
+        Command::Reply { content, .. } | Command::Respond { content, .. } | Command::LogContact { content, .. } => {
+            domain::search::index_words(content)
+        }
+        Command::Note { text } => domain::search::index_words(text),
+        _ => vec![],
+    };
     let (who2, number2) = (who.clone(), number.to_string());
     state
         .store
-        .write(move |c| async move { act_in(c, &who2, &number2, version, &cmd, &settings, now).await }.boxed())
+        .write(move |c| {
+            async move {
+                let id = act_in(c, &who2, &number2, version, &cmd, &settings, now).await?;
+                if !words.is_empty() {
+                    store::search::add_words(c, id, &words).await?;
+                }
+                Ok::<_, AppError>(())
+            }
+            .boxed()
+        })
         .await?;
     get(state, who, number).await
 }
@@ -215,7 +233,7 @@ async fn act_in(
     cmd: &Command,
     settings: &Settings,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<uuid::Uuid> {
     let (mut w, linked) = lock_visible(c, who, number).await?.ok_or(AppError::NotFound)?;
     let action = cmd.action();
     if !who.grants.iter().any(|g| may_take(g.role, action)) || !covers(who, None, &w, &linked) {
@@ -276,7 +294,7 @@ async fn act_in(
         },
     )
     .await?;
-    Ok(())
+    Ok(w.id)
 }
 
 async fn notify_user(

@@ -144,6 +144,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("f.photos", "照片", "Photos"),
     ("f.auto", "按规则自动", "By the rules"),
     ("list.filter", "筛选", "Filter"),
+    ("list.search", "搜索", "Search"),
+    ("list.search_hint", "如：漏水 天花板", "e.g. 漏水 天花板"),
     ("list.reset", "重置", "Reset"),
     ("list.next", "下一页", "Next page"),
     ("list.first", "第一页", "First page"),

@@ -54,6 +54,48 @@ pub struct Row {
     pub next_due: String,
     /// Whether a clock has run out.
     pub overdue: bool,
+    /// The subject in pieces, `true` for a matched search word (shown marked).
+    pub subject_parts: Vec<(String, bool)>,
+    /// Around the first match in the description, in pieces; empty without a search.
+    pub snippet: Vec<(String, bool)>,
+}
+
+/// A text cut into pieces at the matched words, for highlighting without raw HTML.
+pub fn marked(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for (s, e) in domain::search::highlights(text, words) {
+        if s > at {
+            parts.push((text[at..s].to_string(), false));
+        }
+        parts.push((text[s..e].to_string(), true));
+        at = e;
+    }
+    if at < text.len() {
+        parts.push((text[at..].to_string(), false));
+    }
+    parts
+}
+
+/// Up to about 60 characters of `text` around its first matched word.
+fn snippet(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    let Some((first, _)) = domain::search::highlights(text, words).first().copied() else {
+        return vec![];
+    };
+    let before: Vec<(usize, char)> = text[..first].char_indices().collect();
+    let start = before.len().checked_sub(20).map_or(0, |i| before[i].0);
+    let end = text[first..]
+        .char_indices()
+        .nth(40)
+        .map_or(text.len(), |(i, _)| first + i);
+    let mut parts = marked(&text[start..end], words);
+    if start > 0 {
+        parts.insert(0, ("…".into(), false));
+    }
+    if end < text.len() {
+        parts.push(("…".into(), false));
+    }
+    parts
 }
 
 /// `2026-11-22 10:00` from an RFC 3339 time in +08:00.
@@ -108,7 +150,18 @@ impl Row {
             handler: text(&c["handler"]["name"]),
             next_due: next.map(|n| local(&n)).unwrap_or_default(),
             overdue,
+            subject_parts: vec![(text(&c["subject"]), false)],
+            snippet: vec![],
         }
+    }
+
+    /// The row with the search words marked in its subject and a snippet of its description.
+    pub fn with_words(mut self, c: &Value, words: &[String]) -> Row {
+        if !words.is_empty() {
+            self.subject_parts = marked(&self.subject, words);
+            self.snippet = snippet(&text(&c["description"]), words);
+        }
+        self
     }
 }
 
@@ -180,7 +233,10 @@ async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery
     let (rows, next, errors) = match parse_list_query(Some(&raw), now) {
         Ok(filter) => match svc::list(&state, &u.principal, &filter).await {
             Ok((items, next)) => (
-                items.iter().map(|c| Row::from_json(c, lang, now)).collect(),
+                items
+                    .iter()
+                    .map(|c| Row::from_json(c, lang, now).with_words(c, &filter.words))
+                    .collect(),
                 next.map(|(at, id)| encode_cursor(at, id)),
                 FieldErrors::default(),
             ),

@@ -1,0 +1,97 @@
+//! The full-text index of complaints (R-AN-1): the server gives the words (segmented with
+//! jieba), the database indexes them as they are. SQLite: FTS5; PostgreSQL: tsvector + GIN.
+
+use crate::error::Result;
+use crate::{on_conn, Backend, Conn};
+use uuid::Uuid;
+
+/// Adds words to a complaint's document (creating it), in the caller's transaction.
+/// With no words it still records the complaint as indexed.
+pub async fn add_words(c: &mut Conn<'_>, complaint: Uuid, words: &[String]) -> Result<()> {
+    match c {
+        Conn::Pg(pg) => {
+            sqlx::query(
+                "UPDATE complaint SET search = coalesce(search, ''::tsvector) || array_to_tsvector($1::text[]) WHERE id = $2",
+            )
+            .bind(words)
+            .bind(complaint)
+            .execute(&mut **pg)
+            .await?;
+        }
+        Conn::Sqlite(_) => {
+            let doc: Option<i64> = on_conn!(c, |c| sqlx::query_scalar(
+                "SELECT doc FROM search_doc WHERE complaint_id = $1"
+            )
+            .bind(complaint)
+            .fetch_optional(&mut **c)
+            .await)?;
+            let (doc, old) = match doc {
+                Some(d) => {
+                    let old: Option<String> = on_conn!(c, |c| sqlx::query_scalar(
+                        "SELECT words FROM complaint_fts WHERE rowid = $1"
+                    )
+                    .bind(d)
+                    .fetch_optional(&mut **c)
+                    .await)?;
+                    (d, old.unwrap_or_default())
+                }
+                None => {
+                    let d: i64 = on_conn!(c, |c| sqlx::query_scalar(
+                        "INSERT INTO search_doc (complaint_id) VALUES ($1) RETURNING doc"
+                    )
+                    .bind(complaint)
+                    .fetch_one(&mut **c)
+                    .await)?;
+                    (d, String::new())
+                }
+            };
+            let text = if old.is_empty() {
+                words.join(" ")
+            } else {
+                format!("{old} {}", words.join(" "))
+            };
+            on_conn!(c, |c| sqlx::query(
+                "INSERT OR REPLACE INTO complaint_fts (rowid, words) VALUES ($1, $2)"
+            )
+            .bind(doc)
+            .bind(&text)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The SQL condition matching complaints (`c`) whose document has every word, with its
+/// bound value: words must be letters and digits only (as `domain::search` gives them).
+pub fn condition(backend: Backend, words: &[String], placeholder: &str) -> (String, String) {
+    match backend {
+        Backend::Postgres => (
+            format!("c.search @@ {placeholder}::tsquery"),
+            words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" & "),
+        ),
+        Backend::Sqlite => (
+            format!(
+                "c.id IN (SELECT s.complaint_id FROM complaint_fts f JOIN search_doc s ON s.doc = f.rowid \
+                 WHERE complaint_fts MATCH {placeholder})"
+            ),
+            words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "),
+        ),
+    }
+}
+
+/// Complaints not yet in the index (written before it existed): (id, subject, description, demands).
+pub async fn unindexed(c: &mut Conn<'_>, limit: i64) -> Result<Vec<(Uuid, String, String, Option<String>)>> {
+    let sql = match c.backend() {
+        Backend::Postgres => "SELECT id, subject, description, demands FROM complaint WHERE search IS NULL LIMIT $1",
+        Backend::Sqlite => {
+            "SELECT c.id, c.subject, c.description, c.demands FROM complaint c \
+             WHERE NOT EXISTS (SELECT 1 FROM search_doc s WHERE s.complaint_id = c.id) LIMIT $1"
+        }
+    };
+    Ok(on_conn!(c, |c| sqlx::query_as(sql)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
