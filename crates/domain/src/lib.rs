@@ -16,6 +16,7 @@ pub mod notice;
 pub mod number;
 pub mod org;
 pub mod phrase;
+pub mod report;
 pub mod search;
 pub mod sla;
 pub mod state;

@@ -417,15 +417,16 @@ pub struct ListFilter {
     pub words: Vec<String>,
 }
 
-enum Arg {
+pub(crate) enum Arg {
     Text(String),
     Int(i64),
     Id(Uuid),
 }
 
-struct Sql {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
+/// WHERE clauses and their arguments, numbered `$1`….
+pub(crate) struct Sql {
+    pub(crate) clauses: Vec<String>,
+    pub(crate) args: Vec<Arg>,
 }
 
 /// Binds every argument of a [`Sql`] to a query, in order.
@@ -442,9 +443,10 @@ macro_rules! bind_all {
         query
     }};
 }
+pub(crate) use bind_all;
 
 impl Sql {
-    fn where_sql(&self) -> String {
+    pub(crate) fn where_sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -452,7 +454,7 @@ impl Sql {
         }
     }
 
-    fn arg(&mut self, a: Arg) -> String {
+    pub(crate) fn arg(&mut self, a: Arg) -> String {
         self.args.push(a);
         format!("${}", self.args.len())
     }
@@ -557,7 +559,7 @@ pub async fn count_grouped(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: 
 }
 
 /// The WHERE clauses of a filter in a scope; None when the scope admits nothing.
-fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -> Option<Sql> {
+pub(crate) fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -> Option<Sql> {
     let mut q = Sql {
         clauses: vec![],
         args: vec![],

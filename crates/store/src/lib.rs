@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod org;
 pub mod outbox;
+pub mod reports;
 pub mod robots;
 pub mod search;
 pub mod settings;

@@ -15,6 +15,7 @@ pub mod meta;
 pub mod openapi;
 pub mod projects;
 pub mod public;
+pub mod reports;
 pub mod robots;
 pub mod settings;
 
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(robots::router())
         .merge(health::router())
         .merge(public::router())
+        .merge(reports::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -12,6 +12,7 @@ pub mod hours;
 pub mod letter;
 pub mod me;
 pub mod public;
+pub mod reports;
 pub mod robots;
 pub mod search;
 pub mod settings;
