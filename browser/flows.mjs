@@ -74,6 +74,9 @@ async function act(page, action, fill) {
   assert.equal(await page.evaluate(() => window.__xss), undefined, "and never runs");
   assert.equal(await page.locator("#description img").count(), 0, "no element was made from it");
   await page.screenshot({ path: `${shots}/complaint-registered.png`, fullPage: true });
+  await page.click("text=统计分析");
+  assert.ok((await page.locator("#report").innerText()).includes("合计"));
+  await page.screenshot({ path: `${shots}/reports-zh.png`, fullPage: true });
   await ctx.close();
 }
 

@@ -136,6 +136,40 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
             )
             .await;
         assert_eq!(s, 200);
+        // The console shows the same figures.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login = client
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("username", "groupcr"),
+                ("password", kesu::demo::DEMO_PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let html = client
+            .get(format!("{}/reports?from=2026-11-22&to=2026-11-22&by=grade", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("<td>一般</td><td>2</td>"), "{html}");
+        assert!(html.contains("<td>50.0%</td><td>100.0%</td><td>50.0%</td><td>50.0%</td>"));
+        assert!(html.contains("<th>33.3%</th>"));
         for bad in [
             "from=2026-11-22&to=2026-11-21&by=grade",
             "from=2026-11-22&to=2026-11-22&by=colour",

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod list;
 pub mod portal;
 pub mod register;
+pub mod reports;
 pub mod session;
 pub mod workbench;
 
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(list::router())
         .merge(complaint::router())
         .merge(register::router())
+        .merge(reports::router())
         .merge(admin::router())
         .merge(portal::router())
 }
