@@ -169,6 +169,23 @@ async fn sessions_csrf_and_escaping_on(backend: testkit::Backend) {
         .unwrap();
     assert!(csv.starts_with("\u{feff}\"编号\""), "{csv}");
     assert!(csv.contains(number));
+    // The same list as xlsx, read back by openpyxl: hostile text stays text, never a formula.
+    let book = c
+        .get(format!("{}/complaints.xlsx", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let rows = common::read_xlsx(&book);
+    assert_eq!(rows[0][0].0, "编号");
+    let row = rows
+        .iter()
+        .find(|r| r[0].0 == number)
+        .expect("the complaint is in the export");
+    assert_eq!(row[9], (json!("<img src=x onerror=alert(1)>漏水"), "s".to_string()));
     // Sign-out ends the session.
     let r = c
         .post(format!("{}/logout", app.base))

@@ -159,6 +159,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("list.next", "下一页", "Next page"),
     ("list.first", "第一页", "First page"),
     ("list.export", "导出 CSV", "Export CSV"),
+    ("list.export_xlsx", "导出 Excel", "Export Excel"),
     ("list.save_view", "保存为视图", "Save as view"),
     ("list.view_name", "视图名称", "View name"),
     ("list.views", "我的视图", "My views"),

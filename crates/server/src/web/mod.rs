@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod complaint;
+pub mod export;
 pub mod i18n;
 pub mod list;
 pub mod portal;

@@ -1,6 +1,7 @@
 //! The summary report in the console (R-AN-3): pick the dates and a dimension, read the counts
 //! and rates as a table with bars.
 
+use super::export::{download, Format, Table};
 use super::i18n::Lang;
 use super::session::WebUser;
 use super::workbench::Bar;
@@ -17,7 +18,10 @@ use serde_json::Value;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/reports", get(page))
+    Router::new()
+        .route("/reports", get(page))
+        .route("/reports.csv", get(csv))
+        .route("/reports.xlsx", get(xlsx))
 }
 
 /// One row as shown.
@@ -130,4 +134,76 @@ async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery
             errors,
         },
     )
+}
+
+/// The summary as a table: label, count, the four rates as fractions (blank when unmeasured).
+async fn table(state: &AppState, u: &WebUser, raw: Option<&str>) -> Result<Table, crate::error::AppError> {
+    let lang = u.lang;
+    let q = reports::parse(&FormData::parse(raw.unwrap_or_default().as_bytes()).0)
+        .map_err(crate::error::AppError::Validation)?;
+    let v = reports::summary(state, &u.principal, &q).await?;
+    let cell = |x: &Value| x.as_f64().map(|f| format!("{f:.4}")).unwrap_or_default();
+    let line = |r: &Value, label: String| {
+        vec![
+            label,
+            r["count"].as_i64().unwrap_or(0).to_string(),
+            cell(&r["response_timely_rate"]),
+            cell(&r["handling_timely_rate"]),
+            cell(&r["closure_rate"]),
+            cell(&r["satisfaction_rate"]),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = v["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let label = match lang {
+                Lang::Zh => r["label"].as_str(),
+                Lang::En => r["label_en"].as_str(),
+            };
+            line(r, label.unwrap_or_default().to_string())
+        })
+        .collect();
+    rows.push(line(&v["total"], lang.t("r.total").to_string()));
+    Ok(Table {
+        name: format!("{} {}~{}", lang.t("nav.reports"), q.from, q.to),
+        header: [
+            "r.by",
+            "r.count",
+            "r.response_rate",
+            "r.handling_rate",
+            "r.closure_rate",
+            "r.satisfaction_rate",
+        ]
+        .iter()
+        .map(|k| lang.t(k).to_string())
+        .collect(),
+        rows,
+        numeric: vec![1, 2, 3, 4, 5],
+    })
+}
+
+async fn export(state: AppState, u: WebUser, raw: Option<String>, format: Format) -> Response {
+    match table(&state, &u, raw.as_deref()).await {
+        Ok(t) => download(&t, format, &format!("summary-{}", f_stem(raw.as_deref())))
+            .unwrap_or_else(|e| error_page(u.lang, &e)),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
+
+fn f_stem(raw: Option<&str>) -> String {
+    let f = FormData::parse(raw.unwrap_or_default().as_bytes());
+    format!("{}-{}-{}", f.value("by"), f.value("from"), f.value("to"))
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+async fn csv(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery) -> Response {
+    export(state, u, raw, Format::Csv).await
+}
+
+async fn xlsx(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery) -> Response {
+    export(state, u, raw, Format::Xlsx).await
 }

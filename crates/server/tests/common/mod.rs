@@ -148,3 +148,33 @@ pub fn body_with_phone(i: usize) -> Value {
     b["complainant"]["phone"] = json!(format!("139{:08}", i));
     b
 }
+
+/// Reads an xlsx with an independent reader (Python's openpyxl): every sheet's rows, cells as
+/// JSON values, plus each cell's openpyxl data type (`s` text, `n` number, `f` formula).
+pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<(Value, String)>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    let script = r#"
+import json, sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+rows = []
+for sheet in book.worksheets:
+    for row in sheet.iter_rows():
+        rows.append([[c.value, c.data_type] for c in row])
+print(json.dumps(rows, ensure_ascii=False))
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "openpyxl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<(Value, String)>> = serde_json::from_slice(&out.stdout).unwrap();
+    rows
+}
