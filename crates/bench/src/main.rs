@@ -414,6 +414,18 @@ async fn pages(complaints: usize, clients: usize, requests: usize) {
             numbers.iter().map(|n| format!("/complaints/{n}")).collect(),
         ),
         ("workbench", vec!["/".into()]),
+        (
+            "search page, one word in a fifth of all complaints (漏水)",
+            vec!["/complaints?q=%E6%BC%8F%E6%B0%B4".into()],
+        ),
+        (
+            "search page, two words (电梯 故障)",
+            vec!["/complaints?q=%E7%94%B5%E6%A2%AF+%E6%95%85%E9%9A%9C".into()],
+        ),
+        (
+            "search page, a word in no complaint (漏电)",
+            vec!["/complaints?q=%E6%BC%8F%E7%94%B5".into()],
+        ),
     ];
     for (label, targets) in paths {
         let mut times = Vec::new();
@@ -438,7 +450,29 @@ async fn pages(complaints: usize, clients: usize, requests: usize) {
             *times.last().unwrap() as f64 / 1000.0
         );
     }
+    // The monthly summary through the API, every dimension.
+    let today = domain_today();
+    let from = format!("{}-01", &today[..7]);
+    for by in ["category", "grade", "channel", "project", "department", "state"] {
+        let t = Instant::now();
+        let r = http
+            .get(format!("{base}/api/v1/reports/summary?from={from}&to={today}&by={by}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let _ = r.bytes().await.unwrap();
+        println!("monthly summary by {by}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    }
     drop(server);
+}
+
+/// Today's date in Asia/Shanghai, `YYYY-MM-DD`.
+fn domain_today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 #[tokio::main]
