@@ -141,23 +141,7 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let login = client
-            .post(format!("{}/login", app.base))
-            .form(&[
-                ("username", "groupcr"),
-                ("password", kesu::demo::DEMO_PASSWORD),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        let cookie = login.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = app.web_cookie("groupcr").await;
         let html = client
             .get(format!("{}/reports?from=2026-11-22&to=2026-11-22&by=grade", app.base))
             .header("cookie", cookie.clone())

@@ -104,23 +104,7 @@ async fn search_matches_words_not_characters_on_both_backends() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let r = client
-            .post(format!("{}/login", app.base))
-            .form(&[
-                ("username", "groupcr"),
-                ("password", kesu::demo::DEMO_PASSWORD),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = app.web_cookie("groupcr").await;
         let html = client
             .get(format!("{}/complaints?{}", app.base, q("漏水")))
             .header("cookie", cookie)

@@ -15,23 +15,7 @@ fn client() -> reqwest::Client {
 
 /// Signs in on the web form; returns the session cookie and the page's CSRF token.
 async fn sign_in(app: &common::TestApp, user: &str) -> (String, String) {
-    let r = client()
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("username", user),
-            ("password", kesu::demo::DEMO_PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
-    let cookie = cookie.split(';').next().unwrap().to_string();
+    let cookie = app.web_cookie(user).await;
     let page = client()
         .get(format!("{}/", app.base))
         .header("cookie", &cookie)
@@ -97,6 +81,19 @@ async fn sessions_csrf_and_escaping_on(backend: testkit::Backend) {
         .unwrap();
     assert_eq!(r.headers()["location"], "/");
 
+    // The session cookie is HttpOnly and SameSite=Lax.
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", "agent"),
+            ("password", kesu::demo::DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let set = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
     let (cookie, csrf) = sign_in(&app, "agent").await;
     let mut hostile = common::body_with_phone(41);
     hostile["subject"] = json!("<img src=x onerror=alert(1)>漏水");

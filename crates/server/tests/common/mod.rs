@@ -117,6 +117,33 @@ impl TestApp {
         self.send(reqwest::Method::GET, path, token, None).await
     }
 
+    /// Signs in on the web form as a demo user; returns the session cookie (`name=value`).
+    pub async fn web_cookie(&self, username: &str) -> String {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let password = if username == "admin" {
+            "admin-pass-1"
+        } else {
+            kesu::demo::DEMO_PASSWORD
+        };
+        let r = client
+            .post(format!("{}/login", self.base))
+            .form(&[("username", username), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "web sign-in for {username}");
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     /// Complaints in the database, all scopes.
     pub async fn complaint_count(&self) -> i64 {
         let mut r = self.state.store.reader().await.unwrap();
