@@ -219,12 +219,6 @@ struct LoginPage {
     failed: bool,
 }
 
-impl LoginPage {
-    fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-}
-
 async fn login_page(jar: CookieJar, Query(q): Query<HashMap<String, String>>) -> Response {
     render(
         StatusCode::OK,

@@ -85,25 +85,7 @@ struct StatusPage {
     errors: FieldErrors,
 }
 
-impl FilePage {
-    fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-}
-impl DonePage {
-    fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-}
-impl TrackPage {
-    fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-}
 impl StatusPage {
-    fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
     fn s(&self, key: &str) -> String {
         self.v[key].as_str().unwrap_or_default().to_string()
     }
