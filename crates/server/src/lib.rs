@@ -25,6 +25,10 @@ pub async fn build(config: Config, clock: std::sync::Arc<dyn Clock>) -> anyhow::
     if indexed > 0 {
         tracing::info!(indexed, "complaints added to the search index");
     }
+    let rolled = services::reports::backfill(&state).await?;
+    if rolled > 0 {
+        tracing::info!(rolled, "complaints added to the report roll-up");
+    }
     if state.config.demo {
         demo::load_if_empty(&state, true).await?;
     }

@@ -60,6 +60,9 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
         walk(&app, &cr, a, &finish("satisfied")).await;
         walk(&app, &cr, a, &[("close", json!({"summary": "已修复"}))]).await;
         walk(&app, &cr, b, &finish("dissatisfied")).await;
+        // The sweep (every few seconds in a running server) marks C's response clock breached.
+        kesu::services::sweep::run(&app.state).await.unwrap();
+        rollup_equals_full_pass(&app).await;
 
         let (s, r) = app
             .get("/api/v1/reports/summary?from=2026-11-22&to=2026-11-22&by=grade", &cr)
@@ -195,4 +198,54 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
             assert_eq!(s, 422, "{bad}: {p}");
         }
     }
+}
+
+/// The roll-up's figures equal a full pass over the complaints for every dimension, in the
+/// whole group's scope and in a subtree, and days outside the fixture have none (R-AN-3).
+async fn rollup_equals_full_pass(app: &common::TestApp) {
+    use store::reports::Dimension as D;
+    let mut r = app.state.store.reader().await.unwrap();
+    let mut c = r.conn();
+    let whole = domain::access::Scope {
+        all: true,
+        ..Default::default()
+    };
+    let south = domain::access::Scope {
+        subtrees: vec![store::org::node_by_code(&mut c, "R-SOUTH").await.unwrap().unwrap().path],
+        ..Default::default()
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let filter = store::complaints::ListFilter {
+        received_from: Some(domain::time::to_millis(domain::time::day_start_cn(day))),
+        received_before: Some(domain::time::to_millis(domain::time::day_start_cn(
+            day.succ_opt().unwrap(),
+        ))),
+        ..Default::default()
+    };
+    let mut seen = 0;
+    for scope in [&whole, &south] {
+        for by in [
+            D::Category,
+            D::Grade,
+            D::Channel,
+            D::Project,
+            D::Department,
+            D::State,
+            D::Day,
+        ] {
+            let fast = store::rollup::summary(&mut c, 20261122, 20261122, scope, by)
+                .await
+                .unwrap()
+                .unwrap();
+            let full = store::reports::summary(&mut c, &filter, scope, by).await.unwrap();
+            assert_eq!(fast, full, "{by:?}");
+            seen += fast.len();
+            let none = store::rollup::summary(&mut c, 20261123, 20261130, scope, by)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(none.is_empty());
+        }
+    }
+    assert!(seen > 7, "the fixture shows up in the roll-up");
 }

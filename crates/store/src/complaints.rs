@@ -415,6 +415,8 @@ pub struct ListFilter {
     pub unit: Option<(String, String)>,
     /// Full-text search: complaints whose text has every one of these words (R-AN-1).
     pub words: Vec<String>,
+    /// Only complaints about this staff member (R-WF-3).
+    pub complained: Option<i64>,
 }
 
 pub(crate) enum Arg {
@@ -435,9 +437,9 @@ macro_rules! bind_all {
         let mut query = $query;
         for a in &$args {
             query = match a {
-                Arg::Text(s) => query.bind(s.as_str()),
-                Arg::Int(i) => query.bind(*i),
-                Arg::Id(u) => query.bind(*u),
+                $crate::complaints::Arg::Text(s) => query.bind(s.as_str()),
+                $crate::complaints::Arg::Int(i) => query.bind(*i),
+                $crate::complaints::Arg::Id(u) => query.bind(*u),
             };
         }
         query
@@ -610,6 +612,10 @@ pub(crate) fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -
             "c.id IN (SELECT dl.complaint_id FROM deadline dl WHERE dl.state = 'running' \
              AND dl.due_at >= {a} AND dl.due_at < {b} AND dl.met_at IS NULL)"
         ));
+    }
+    if let Some(u) = f.complained {
+        let p = q.arg(Arg::Int(u));
+        q.clauses.push(format!("c.complained_user_id = {p}"));
     }
     if let Some(me) = f.viewer {
         let p = q.arg(Arg::Int(me));

@@ -13,6 +13,7 @@ pub mod org;
 pub mod outbox;
 pub mod reports;
 pub mod robots;
+pub mod rollup;
 pub mod search;
 pub mod settings;
 pub mod taxonomy;

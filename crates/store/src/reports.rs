@@ -1,8 +1,9 @@
 //! Figures for the summary report (R-AN-3, API.md `/reports/summary`): per group, how many
 //! complaints, and the counts behind each rate. The rates themselves are computed in the domain.
 
-use crate::complaints::{bind_all, filtered, Arg, ListFilter};
+use crate::complaints::{bind_all, filtered, ListFilter};
 use crate::error::Result;
+use crate::rollup::{day_sql, FLAGS, JOINS};
 use crate::{on_conn, Conn};
 use domain::access::Scope;
 
@@ -21,6 +22,8 @@ pub enum Dimension {
     Department,
     /// State code.
     State,
+    /// Received day, YYYYMMDD (for trends).
+    Day,
 }
 
 /// The counts behind one row of the summary.
@@ -37,24 +40,41 @@ pub struct Counts {
     pub closable: i64,
     pub satisfied: i64,
     pub rated: i64,
+    pub repeated: i64,
 }
 
-/// Counts per group of the complaints a filter selects in a scope, as of `now_ms`.
+impl Counts {
+    /// Adds `sign` times another group's counts to these (the key is kept).
+    pub fn add(&mut self, o: &Counts, sign: i64) {
+        for (t, v) in [
+            (&mut self.count, o.count),
+            (&mut self.response_ok, o.response_ok),
+            (&mut self.response_measured, o.response_measured),
+            (&mut self.handling_ok, o.handling_ok),
+            (&mut self.handling_measured, o.handling_measured),
+            (&mut self.closed, o.closed),
+            (&mut self.closable, o.closable),
+            (&mut self.satisfied, o.satisfied),
+            (&mut self.rated, o.rated),
+            (&mut self.repeated, o.repeated),
+        ] {
+            *t += sign * v;
+        }
+    }
+}
+
+/// Counts per group of the complaints a filter selects in a scope.
 ///
-/// A clock is measured once it is met or its due time has passed; it is on time when met by its
-/// due time. `first_response` gives the response rate and `final_handling` the handling rate.
-/// Closure counts closed and archived complaints among all but withdrawn and merged ones.
-/// Satisfaction counts `satisfied` and `very_satisfied` among the rated.
-pub async fn summary(
-    c: &mut Conn<'_>,
-    f: &ListFilter,
-    scope: &Scope,
-    by: Dimension,
-    now_ms: i64,
-) -> Result<Vec<Counts>> {
-    let Some(mut q) = filtered(f, scope, c.backend()) else {
+/// A full pass over the complaints; [`crate::rollup::summary`] gives the same figures from the
+/// roll-up. The flags are defined once, in `rollup::FLAGS`: `first_response` gives the response
+/// rate and `final_handling` the handling rate. Closure counts closed and archived complaints among
+/// all but withdrawn and merged ones. Satisfaction counts `satisfied` and `very_satisfied` among
+/// the rated; repeats are complaints registered as a repeat of an open one.
+pub async fn summary(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: Dimension) -> Result<Vec<Counts>> {
+    let Some(q) = filtered(f, scope, c.backend()) else {
         return Ok(vec![]);
     };
+    let day_text = format!("CAST({} AS TEXT)", day_sql(c.backend()));
     let key = match by {
         Dimension::Category => "c.category_code",
         Dimension::Grade => "c.grade",
@@ -62,23 +82,26 @@ pub async fn summary(
         Dimension::Project => "n.code",
         Dimension::Department => "COALESCE(d.code, '')",
         Dimension::State => "c.state",
+        Dimension::Day => &day_text,
     };
-    let now = q.arg(Arg::Int(now_ms));
+    let sums: Vec<String> = [
+        "response_ok",
+        "response_measured",
+        "handling_ok",
+        "handling_measured",
+        "closed",
+        "closable",
+        "satisfied",
+        "rated",
+        "repeated",
+    ]
+    .iter()
+    .map(|k| format!("CAST(SUM(x.{k}) AS BIGINT) AS {k}"))
+    .collect();
     let sql = format!(
-        "SELECT {key} AS key, COUNT(*) AS count, \
-         SUM(CASE WHEN fr.met_at IS NOT NULL AND fr.met_at <= fr.due_at THEN 1 ELSE 0 END) AS response_ok, \
-         SUM(CASE WHEN fr.met_at IS NOT NULL OR fr.due_at < {now} THEN 1 ELSE 0 END) AS response_measured, \
-         SUM(CASE WHEN fh.met_at IS NOT NULL AND fh.met_at <= fh.due_at THEN 1 ELSE 0 END) AS handling_ok, \
-         SUM(CASE WHEN fh.met_at IS NOT NULL OR fh.due_at < {now} THEN 1 ELSE 0 END) AS handling_measured, \
-         SUM(CASE WHEN c.state IN ('closed', 'archived') THEN 1 ELSE 0 END) AS closed, \
-         SUM(CASE WHEN c.state IN ('withdrawn', 'merged') THEN 0 ELSE 1 END) AS closable, \
-         SUM(CASE WHEN c.satisfaction IN ('satisfied', 'very_satisfied') THEN 1 ELSE 0 END) AS satisfied, \
-         SUM(CASE WHEN c.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated \
-         FROM complaint c JOIN org_node n ON n.id = c.project_id \
-         LEFT JOIN department d ON d.id = c.lead_department_id \
-         LEFT JOIN deadline fr ON fr.complaint_id = c.id AND fr.clock = 'first_response' \
-         LEFT JOIN deadline fh ON fh.complaint_id = c.id AND fh.clock = 'final_handling'{} \
-         GROUP BY {key} ORDER BY {key}",
+        "SELECT x.key, COUNT(*) AS count, {} FROM (SELECT {key} AS key, {FLAGS} FROM complaint c{JOINS}{}) x \
+         GROUP BY x.key ORDER BY x.key",
+        sums.join(", "),
         q.where_sql()
     );
     Ok(on_conn!(c, |c| bind_all!(sqlx::query_as::<_, Counts>(&sql), q.args)

@@ -303,6 +303,7 @@ async fn register_in(
         .collect();
     complaints::insert_deadlines(c, id, to_millis(new.received_at), &values).await?;
     store::search::add_words(c, id, words).await?;
+    store::rollup::refresh(c, id).await?;
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);

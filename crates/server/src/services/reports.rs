@@ -8,9 +8,11 @@ use chrono::NaiveDate;
 use domain::report::rate;
 use domain::time::{day_start_cn, to_millis};
 use domain::{Channel, Code, FieldError, Grade, State};
+use futures::FutureExt;
 use serde_json::{json, Value};
 use store::complaints::ListFilter;
 use store::reports::{Counts, Dimension};
+use store::rollup::day_key;
 
 /// A parsed summary request.
 #[derive(Debug, Clone)]
@@ -91,40 +93,49 @@ fn figures(c: &Counts) -> Value {
     })
 }
 
+/// The counts per value of `by` of the complaints `who` may see that were received on the days
+/// `from..=to` (Asia/Shanghai). From the roll-up when the scope is org subtrees, less the
+/// complaints about `who` themselves (R-WF-3); otherwise a full pass.
+pub async fn counts(
+    c: &mut store::Conn<'_>,
+    who: &Principal,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Dimension,
+) -> AppResult<Vec<Counts>> {
+    let next_day = to.succ_opt().ok_or_else(|| AppError::field("to", "is out of range"))?;
+    let mut filter = ListFilter {
+        received_from: Some(to_millis(day_start_cn(from))),
+        received_before: Some(to_millis(day_start_cn(next_day))),
+        ..Default::default()
+    };
+    let (a, b) = (day_key(from), day_key(to));
+    let Some(mut rows) = store::rollup::summary(c, a, b, &who.scope, by).await? else {
+        filter.viewer = Some(who.user_id);
+        return Ok(store::reports::summary(c, &filter, &who.scope, by).await?);
+    };
+    filter.complained = Some(who.user_id);
+    for about_me in store::reports::summary(c, &filter, &who.scope, by).await? {
+        if let Some(row) = rows.iter_mut().find(|r| r.key == about_me.key) {
+            row.add(&about_me, -1);
+        }
+    }
+    rows.retain(|r| r.count != 0);
+    Ok(rows)
+}
+
 /// The summary: one row per value of the dimension, and the total.
 pub async fn summary(state: &AppState, who: &Principal, q: &SummaryQuery) -> AppResult<Value> {
     let by = dimension(&q.by).ok_or_else(|| AppError::field("by", "unknown dimension"))?;
-    let next_day =
-        q.to.succ_opt()
-            .ok_or_else(|| AppError::field("to", "is out of range"))?;
-    let filter = ListFilter {
-        received_from: Some(to_millis(day_start_cn(q.from))),
-        received_before: Some(to_millis(day_start_cn(next_day))),
-        viewer: Some(who.user_id),
-        ..Default::default()
-    };
-    let now = to_millis(state.clock.now());
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let rows = store::reports::summary(&mut c, &filter, &who.scope, by, now).await?;
+    let rows = counts(&mut c, who, q.from, q.to, by).await?;
     let labels = labels(&mut c, state, by).await?;
     let mut total = Counts::default();
     let items: Vec<Value> = rows
         .iter()
         .map(|row| {
-            for (t, v) in [
-                (&mut total.count, row.count),
-                (&mut total.response_ok, row.response_ok),
-                (&mut total.response_measured, row.response_measured),
-                (&mut total.handling_ok, row.handling_ok),
-                (&mut total.handling_measured, row.handling_measured),
-                (&mut total.closed, row.closed),
-                (&mut total.closable, row.closable),
-                (&mut total.satisfied, row.satisfied),
-                (&mut total.rated, row.rated),
-            ] {
-                *t += v;
-            }
+            total.add(row, 1);
             let (zh, en) = labels(&row.key);
             let mut v = figures(row);
             v["key"] = json!(row.key);
@@ -184,6 +195,13 @@ async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimension) -> App
                 )
             })
         }
+        Dimension::Day => Box::new(|key| {
+            let d = match (key.get(..4), key.get(4..6), key.get(6..)) {
+                (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+                _ => key.to_string(),
+            };
+            (d.clone(), d)
+        }),
         Dimension::Department => Box::new(|key| {
             if key.is_empty() {
                 return ("未分派".to_string(), "Not dispatched".to_string());
@@ -197,4 +215,32 @@ async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimension) -> App
                 )
         }),
     })
+}
+
+/// Adds every complaint with no roll-up contribution yet (written before the roll-up existed),
+/// 500 per transaction; returns how many.
+pub async fn backfill(state: &AppState) -> AppResult<usize> {
+    let mut done = 0;
+    loop {
+        let batch = {
+            let mut r = state.store.reader().await?;
+            store::rollup::missing(&mut r.conn(), 500).await?
+        };
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        done += batch.len();
+        state
+            .store
+            .write(move |c| {
+                async move {
+                    for id in &batch {
+                        store::rollup::refresh(c, *id).await?;
+                    }
+                    Ok::<_, AppError>(())
+                }
+                .boxed()
+            })
+            .await?;
+    }
 }

@@ -223,6 +223,7 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
             None => {}
         }
         wf::record_step(c, &d, next.map(to_millis)).await?;
+        store::rollup::refresh(c, d.complaint_id).await?;
     }
     Ok::<_, AppError>(report)
 }

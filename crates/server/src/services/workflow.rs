@@ -150,6 +150,7 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
         .write(move |c| {
             async move {
                 let id = act_in(c, &who2, &number2, version, &cmd, &settings, now).await?;
+                store::rollup::refresh(c, id).await?;
                 if !words.is_empty() {
                     store::search::add_words(c, id, &words).await?;
                 }

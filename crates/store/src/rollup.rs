@@ -1,0 +1,264 @@
+//! The report roll-up (R-AN-3): what each complaint contributes to the figures (`report_fact`)
+//! and their sums per received day and value of every dimension (`report_cell`). Every use-case
+//! that changes a complaint calls [`refresh`] in its transaction, so the cells always equal a
+//! pass over the complaints, and a month's summary adds up cells instead (bench/RESULTS.md).
+
+use crate::complaints::{bind_all, Arg};
+use crate::error::Result;
+use crate::reports::{Counts, Dimension};
+use crate::{on_conn, Backend, Conn};
+use domain::access::Scope;
+use domain::org::prefix_upper_bound;
+use uuid::Uuid;
+
+/// The flags behind the rates, over a complaint `c` with its clocks `fr` (first response) and
+/// `fh` (final handling), as SQL columns. A clock is measured once it is met or marked breached
+/// by the sweep; it is on time when met by its due time. Shared with the full pass in `reports`.
+pub(crate) const FLAGS: &str = "\
+    CAST(CASE WHEN fr.met_at IS NOT NULL AND fr.met_at <= fr.due_at THEN 1 ELSE 0 END AS BIGINT) AS response_ok, \
+    CAST(CASE WHEN fr.met_at IS NOT NULL OR fr.breached_at IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS response_measured, \
+    CAST(CASE WHEN fh.met_at IS NOT NULL AND fh.met_at <= fh.due_at THEN 1 ELSE 0 END AS BIGINT) AS handling_ok, \
+    CAST(CASE WHEN fh.met_at IS NOT NULL OR fh.breached_at IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS handling_measured, \
+    CAST(CASE WHEN c.state IN ('closed', 'archived') THEN 1 ELSE 0 END AS BIGINT) AS closed, \
+    CAST(CASE WHEN c.state IN ('withdrawn', 'merged') THEN 0 ELSE 1 END AS BIGINT) AS closable, \
+    CAST(CASE WHEN c.satisfaction IN ('satisfied', 'very_satisfied') THEN 1 ELSE 0 END AS BIGINT) AS satisfied, \
+    CAST(CASE WHEN c.satisfaction IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS rated, \
+    CAST(CASE WHEN c.repeat_of IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS repeated";
+
+/// The joins `FLAGS` needs after `FROM complaint c`, with the project `n` and lead department `d`.
+pub(crate) const JOINS: &str = " JOIN org_node n ON n.id = c.project_id \
+    LEFT JOIN department d ON d.id = c.lead_department_id \
+    LEFT JOIN deadline fr ON fr.complaint_id = c.id AND fr.clock = 'first_response' \
+    LEFT JOIN deadline fh ON fh.complaint_id = c.id AND fh.clock = 'final_handling'";
+
+/// The counted columns, in order.
+const COUNTED: [&str; 9] = [
+    "response_ok",
+    "response_measured",
+    "handling_ok",
+    "handling_measured",
+    "closed",
+    "closable",
+    "satisfied",
+    "rated",
+    "repeated",
+];
+
+/// What one complaint contributes: where it is counted and its flags.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct Fact {
+    pub day: i64,
+    pub org_path: String,
+    pub project: String,
+    pub department: String,
+    pub category: String,
+    pub grade: String,
+    pub channel: String,
+    pub state: String,
+    pub response_ok: i64,
+    pub response_measured: i64,
+    pub handling_ok: i64,
+    pub handling_measured: i64,
+    pub closed: i64,
+    pub closable: i64,
+    pub satisfied: i64,
+    pub rated: i64,
+    pub repeated: i64,
+}
+
+impl Fact {
+    fn flags(&self) -> [i64; 9] {
+        [
+            self.response_ok,
+            self.response_measured,
+            self.handling_ok,
+            self.handling_measured,
+            self.closed,
+            self.closable,
+            self.satisfied,
+            self.rated,
+            self.repeated,
+        ]
+    }
+}
+
+/// The received day in Asia/Shanghai (UTC+8 all year) as YYYYMMDD, from `c.received_at` (ms).
+pub(crate) fn day_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "CAST(strftime('%Y%m%d', (c.received_at + 28800000) / 1000, 'unixepoch') AS INTEGER)",
+        Backend::Postgres => {
+            "CAST(to_char(to_timestamp((c.received_at + 28800000) / 1000.0) AT TIME ZONE 'UTC', 'YYYYMMDD') AS BIGINT)"
+        }
+    }
+}
+
+/// A day as the roll-up keys it: YYYYMMDD.
+pub fn day_key(d: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// Brings a complaint's contribution up to date, in the caller's transaction: when what it
+/// contributes changed, its old contribution leaves its cell and the new one joins its cell.
+pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
+    let now_sql = format!(
+        "SELECT {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
+         c.category_code AS category, c.grade, c.channel, c.state, {FLAGS} FROM complaint c{JOINS} WHERE c.id = $1",
+        day_sql(c.backend())
+    );
+    let now: Option<Fact> = on_conn!(c, |c| sqlx::query_as(&now_sql)
+        .bind(complaint)
+        .fetch_optional(&mut **c)
+        .await)?;
+    let Some(now) = now else { return Ok(()) };
+    let was: Option<Fact> = on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT day, org_path, project, department, category, grade, channel, state, response_ok, response_measured, \
+         handling_ok, handling_measured, closed, closable, satisfied, rated, repeated FROM report_fact WHERE complaint_id = $1"
+    )
+    .bind(complaint)
+    .fetch_optional(&mut **c)
+    .await
+    })?;
+    if was.as_ref() == Some(&now) {
+        return Ok(());
+    }
+    if let Some(was) = &was {
+        add_to_cell(c, was, -1).await?;
+    }
+    add_to_cell(c, &now, 1).await?;
+    let cols = format!(
+        "day, org_path, project, department, category, grade, channel, state, {}",
+        COUNTED.join(", ")
+    );
+    let sets: Vec<String> = cols.split(", ").map(|k| format!("{k} = excluded.{k}")).collect();
+    let sql = format!(
+        "INSERT INTO report_fact (complaint_id, {cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (complaint_id) DO UPDATE SET {}",
+        sets.join(", ")
+    );
+    let flags = now.flags();
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql)
+            .bind(complaint)
+            .bind(now.day)
+            .bind(&now.org_path)
+            .bind(&now.project)
+            .bind(&now.department)
+            .bind(&now.category)
+            .bind(&now.grade)
+            .bind(&now.channel)
+            .bind(&now.state);
+        for f in flags {
+            q = q.bind(f);
+        }
+        q.execute(&mut **c).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Adds `sign` times a contribution to its cell (creating the cell).
+async fn add_to_cell(c: &mut Conn<'_>, f: &Fact, sign: i64) -> Result<()> {
+    let adds: Vec<String> = std::iter::once("count".to_string())
+        .chain(COUNTED.iter().map(|k| k.to_string()))
+        .map(|k| format!("{k} = report_cell.{k} + excluded.{k}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO report_cell (day, org_path, project, department, category, grade, channel, state, count, {}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         ON CONFLICT (day, org_path, project, department, category, grade, channel, state) DO UPDATE SET {}",
+        COUNTED.join(", "),
+        adds.join(", ")
+    );
+    let flags = f.flags();
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql)
+            .bind(f.day)
+            .bind(&f.org_path)
+            .bind(&f.project)
+            .bind(&f.department)
+            .bind(&f.category)
+            .bind(&f.grade)
+            .bind(&f.channel)
+            .bind(&f.state)
+            .bind(sign);
+        for v in flags {
+            q = q.bind(sign * v);
+        }
+        q.execute(&mut **c).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Complaints with no contribution yet (written before the roll-up existed).
+pub async fn missing(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Uuid>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+        "SELECT c.id FROM complaint c WHERE NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.complaint_id = c.id) LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await
+    })?)
+}
+
+/// The summary's counts from the cells: complaints received on days `from..=to` (YYYYMMDD) in
+/// an org-subtree scope, grouped by `by`. `None` when the scope names departments: the cells do
+/// not record every department a complaint involves, so the caller makes a full pass instead.
+pub async fn summary(
+    c: &mut Conn<'_>,
+    from: i64,
+    to: i64,
+    scope: &Scope,
+    by: Dimension,
+) -> Result<Option<Vec<Counts>>> {
+    if !scope.all && !scope.departments.is_empty() {
+        return Ok(None);
+    }
+    if !scope.all && scope.subtrees.is_empty() {
+        return Ok(Some(vec![]));
+    }
+    let mut args = vec![Arg::Int(from), Arg::Int(to)];
+    let mut ors = Vec::new();
+    if !scope.all {
+        for path in &scope.subtrees {
+            args.push(Arg::Text(path.clone()));
+            args.push(Arg::Text(prefix_upper_bound(path)));
+            ors.push(format!(
+                "(org_path >= ${} AND org_path < ${})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+    }
+    let scope_sql = if ors.is_empty() {
+        String::new()
+    } else {
+        format!(" AND ({})", ors.join(" OR "))
+    };
+    let key = match by {
+        Dimension::Category => "category",
+        Dimension::Grade => "grade",
+        Dimension::Channel => "channel",
+        Dimension::Project => "project",
+        Dimension::Department => "department",
+        Dimension::State => "state",
+        Dimension::Day => "CAST(day AS TEXT)",
+    };
+    let sums: Vec<String> = std::iter::once("count")
+        .chain(COUNTED)
+        .map(|k| format!("CAST(SUM({k}) AS BIGINT) AS {k}"))
+        .collect();
+    let sql = format!(
+        "SELECT {key} AS key, {} FROM report_cell WHERE day >= $1 AND day <= $2{scope_sql} \
+         GROUP BY {key} HAVING SUM(count) <> 0 ORDER BY {key}",
+        sums.join(", ")
+    );
+    Ok(Some(on_conn!(c, |c| bind_all!(
+        sqlx::query_as::<_, Counts>(&sql),
+        args
+    )
+    .fetch_all(&mut **c)
+    .await)?))
+}
