@@ -120,3 +120,74 @@ async fn search_matches_words_not_characters_on_both_backends() {
     }
     assert_eq!(results[0], results[1], "the same results on SQLite and PostgreSQL");
 }
+
+/// Search results come newest received first (oldest first with `sort=received_at`), page by
+/// page through the cursor, every match exactly once, with a back-dated complaint and two
+/// received in the same instant (R-AN-1, API.md paging).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_in_order_of_receipt_on_both_backends() {
+    for backend in testkit::BACKENDS {
+        let app = spawn(backend).await;
+        let cr = app.token("groupcr").await;
+        let times = [
+            "2026-11-22T09:00:00+08:00",
+            "2026-11-20T15:30:00+08:00",
+            "2026-11-22T09:00:00+08:00",
+            "2026-11-21T08:00:00+08:00",
+            "2026-11-22T09:30:00+08:00",
+        ];
+        for (i, at) in times.iter().enumerate() {
+            let mut b = common::body_with_phone(300 + i);
+            b["subject"] = json!(format!("厨房漏水{i}"));
+            b["description"] = json!("厨房水管漏水，地板泡坏。");
+            b["received_at"] = json!(at);
+            let (s, c) = app.post("/api/v1/complaints", &cr, &b).await;
+            assert_eq!(s, 201, "{c}");
+        }
+        let mut b = common::body_with_phone(399);
+        b["subject"] = json!("门禁失灵");
+        b["description"] = json!("小区门禁坏了。");
+        assert_eq!(app.post("/api/v1/complaints", &cr, &b).await.0, 201);
+        for (sort, newest_first) in [("", true), ("&sort=received_at", false)] {
+            let mut seen: Vec<(String, String)> = Vec::new();
+            let mut cursor: Option<String> = None;
+            for _ in 0..10 {
+                let mut path = format!("/api/v1/complaints?{}&limit=2{sort}", q("漏水"));
+                if let Some(c) = &cursor {
+                    path.push_str(&format!("&cursor={c}"));
+                }
+                let (s, page) = app.get(&path, &cr).await;
+                assert_eq!(s, 200, "{page}");
+                for c in page["items"].as_array().unwrap() {
+                    seen.push((
+                        c["received_at"].as_str().unwrap().to_string(),
+                        c["subject"].as_str().unwrap().to_string(),
+                    ));
+                }
+                cursor = page["next_cursor"].as_str().map(String::from);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(seen.len(), 5, "{backend:?} {sort}: {seen:?}");
+            let mut subjects: Vec<&str> = seen.iter().map(|(_, s)| s.as_str()).collect();
+            subjects.sort();
+            subjects.dedup();
+            assert_eq!(subjects.len(), 5, "each once: {seen:?}");
+            let instants: Vec<chrono::DateTime<chrono::FixedOffset>> = seen
+                .iter()
+                .map(|(t, _)| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+                .collect();
+            let ordered = instants
+                .windows(2)
+                .all(|w| if newest_first { w[0] >= w[1] } else { w[0] <= w[1] });
+            assert!(ordered, "{backend:?} {sort}: {seen:?}");
+            let (first, last) = if newest_first {
+                ("厨房漏水4", "厨房漏水1")
+            } else {
+                ("厨房漏水1", "厨房漏水4")
+            };
+            assert_eq!((seen[0].1.as_str(), seen[4].1.as_str()), (first, last));
+        }
+    }
+}

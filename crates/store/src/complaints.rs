@@ -493,6 +493,9 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
         .fetch_all(&mut **c)
         .await)?);
     }
+    if !f.words.is_empty() && c.backend() == crate::Backend::Sqlite {
+        return search_page(c, f, scope).await;
+    }
     if let Some((at, id)) = f.after {
         let a = q.arg(Arg::Int(at));
         let a2 = q.arg(Arg::Int(at));
@@ -508,6 +511,40 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
         "{SELECT}{} ORDER BY c.received_at {order}, c.id {order} LIMIT {limit}",
         q.where_sql()
     );
+    Ok(on_conn!(c, |c| bind_all!(
+        sqlx::query_as::<_, ComplaintRow>(&sql),
+        q.args
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// SQLite: a page of a full-text search, walking the matching documents in order of receipt
+/// (R-AN-1). A common word fills the page from its newest matches; a rare one visits only its
+/// matches. The cursor's complaint gives the document to continue from.
+async fn search_page(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
+    let rest = ListFilter {
+        words: vec![],
+        ..f.clone()
+    };
+    let Some(mut q) = filtered(&rest, scope, c.backend()) else {
+        return Ok(vec![]);
+    };
+    let words = q.arg(Arg::Text(crate::search::walk_match(&f.words)));
+    let (cmp, order) = if f.oldest_first { (">", "ASC") } else { ("<", "DESC") };
+    if let Some((_, id)) = f.after {
+        let i = q.arg(Arg::Id(id));
+        q.clauses.push(format!(
+            "f.rowid {cmp} (SELECT doc FROM search_doc WHERE complaint_id = {i})"
+        ));
+    }
+    let limit = q.arg(Arg::Int(f.limit));
+    let select = SELECT.replacen(
+        "FROM complaint c",
+        &format!("FROM {}", crate::search::walk_from(&words)),
+        1,
+    );
+    let sql = format!("{select}{} ORDER BY f.rowid {order} LIMIT {limit}", q.where_sql());
     Ok(on_conn!(c, |c| bind_all!(
         sqlx::query_as::<_, ComplaintRow>(&sql),
         q.args

@@ -36,12 +36,16 @@ pub async fn add_words(c: &mut Conn<'_>, complaint: Uuid, words: &[String]) -> R
                     (d, old.unwrap_or_default())
                 }
                 None => {
-                    let d: i64 = on_conn!(c, |c| sqlx::query_scalar(
-                        "INSERT INTO search_doc (complaint_id) VALUES ($1) RETURNING doc"
+                    let d: i64 = on_conn!(c, |c| {
+                        sqlx::query_scalar(
+                        "INSERT INTO search_doc (doc, complaint_id) SELECT COALESCE((SELECT MAX(doc) + 1 FROM search_doc \
+                         WHERE doc >= c.received_at * 1048576 AND doc < (c.received_at + 1) * 1048576), c.received_at * 1048576), c.id \
+                         FROM complaint c WHERE c.id = $1 RETURNING doc"
                     )
                     .bind(complaint)
                     .fetch_one(&mut **c)
-                    .await)?;
+                    .await
+                    })?;
                     (d, String::new())
                 }
             };
@@ -76,9 +80,24 @@ pub fn condition(backend: Backend, words: &[String], placeholder: &str) -> (Stri
                 "c.id IN (SELECT s.complaint_id FROM complaint_fts f JOIN search_doc s ON s.doc = f.rowid \
                  WHERE complaint_fts MATCH {placeholder})"
             ),
-            words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "),
+            walk_match(words),
         ),
     }
+}
+
+/// SQLite: the FROM clause that walks the documents matching `placeholder` in order of receipt
+/// (their keys follow `received_at`, migration 0017), joined to their complaints `c`; ordered by `f.rowid`, a page
+/// stops after its first matches instead of sorting them all.
+pub(crate) fn walk_from(placeholder: &str) -> String {
+    format!(
+        "complaint_fts f CROSS JOIN search_doc s ON s.doc = f.rowid AND complaint_fts MATCH {placeholder} \
+         CROSS JOIN complaint c ON c.id = s.complaint_id"
+    )
+}
+
+/// SQLite: the value for [`walk_from`]'s placeholder (every word must occur).
+pub(crate) fn walk_match(words: &[String]) -> String {
+    words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ")
 }
 
 /// Complaints not yet in the index (written before it existed): (id, subject, description, demands).
