@@ -567,36 +567,6 @@ pub async fn count_matching(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> 
         .await)?)
 }
 
-/// A column complaints are counted by.
-#[derive(Debug, Clone, Copy)]
-pub enum GroupBy {
-    /// Grade code.
-    Grade,
-    /// Category code (leaf).
-    Category,
-    /// State code.
-    State,
-}
-
-/// How many complaints match a filter in a scope, by the values of one column.
-pub async fn count_grouped(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: GroupBy) -> Result<Vec<(String, i64)>> {
-    let Some(q) = filtered(f, scope, c.backend()) else {
-        return Ok(vec![]);
-    };
-    let column = match by {
-        GroupBy::Grade => "c.grade",
-        GroupBy::Category => "c.category_code",
-        GroupBy::State => "c.state",
-    };
-    let sql = format!(
-        "SELECT {column}, COUNT(*) FROM complaint c JOIN org_node n ON n.id = c.project_id{} GROUP BY {column}",
-        q.where_sql()
-    );
-    Ok(on_conn!(c, |c| bind_all!(sqlx::query_as(&sql), q.args)
-        .fetch_all(&mut **c)
-        .await)?)
-}
-
 /// The WHERE clauses of a filter in a scope; None when the scope admits nothing.
 pub(crate) fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -> Option<Sql> {
     let mut q = Sql {

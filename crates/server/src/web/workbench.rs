@@ -13,10 +13,11 @@ use axum::response::Response;
 use chrono::Duration;
 use domain::access::may_take;
 use domain::state::Action;
-use domain::time::{date_cn, day_start_cn, to_millis};
+use domain::time::{date_cn, to_millis};
 use domain::{Code, Grade, Role, State as CState};
 use std::sync::Arc;
-use store::complaints::{GroupBy, ListFilter};
+use store::complaints::ListFilter;
+use store::reports::Dimension;
 
 /// One bar of a chart.
 pub struct Bar {
@@ -79,50 +80,37 @@ async fn figures(state: &AppState, u: &WebUser, overdue_filter: ListFilter) -> R
             return Ok(f.clone());
         }
     }
-    let now = state.clock.now();
-    let today_start = to_millis(day_start_cn(date_cn(now)));
-    let month_start = {
-        let d = date_cn(now);
-        to_millis(day_start_cn(d.with_day0(0).unwrap_or(d)))
-    };
+    let today = date_cn(state.clock.now());
+    let month_start = today.with_day0(0).unwrap_or(today);
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
-    let scope = &who.scope;
-    let all = ListFilter {
-        viewer: Some(who.user_id),
-        ..Default::default()
-    };
-    let open = ListFilter {
-        states: open_states(),
-        ..all.clone()
-    };
-    let month_filter = ListFilter {
-        received_from: Some(month_start),
-        ..all.clone()
-    };
-    let count = store::complaints::count_matching;
+    // From the report roll-up (R-AN-3), like the summary report: a month's complaints are a
+    // few hundred cells, not a pass over every complaint.
+    let counts = crate::services::reports::counts;
+    let month_by_grade = counts(&mut c, who, month_start, today, Dimension::Grade).await?;
     let mut by_category: Vec<(String, i64)> = Vec::new();
-    for (code, n) in store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Category).await? {
-        let root = code.split('.').next().unwrap_or(&code).to_string();
+    for row in counts(&mut c, who, month_start, today, Dimension::Category).await? {
+        let root = row.key.split('.').next().unwrap_or(&row.key).to_string();
         match by_category.iter_mut().find(|(r, _)| *r == root) {
-            Some(e) => e.1 += n,
-            None => by_category.push((root, n)),
+            Some(e) => e.1 += row.count,
+            None => by_category.push((root, row.count)),
         }
     }
+    let total = |rows: &[store::reports::Counts]| rows.iter().map(|r| r.count).sum::<i64>();
+    let today_rows = counts(&mut c, who, today, today, Dimension::Grade).await?;
+    let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
+    let by_state = counts(&mut c, who, since, today + chrono::Days::new(366), Dimension::State).await?;
+    let open = by_state
+        .iter()
+        .filter(|r| CState::from_code(&r.key).is_some_and(|s| s.is_open()))
+        .map(|r| r.count)
+        .sum();
     let f = Arc::new(Figures {
-        today: count(
-            &mut c,
-            &ListFilter {
-                received_from: Some(today_start),
-                ..all.clone()
-            },
-            scope,
-        )
-        .await?,
-        month: count(&mut c, &month_filter, scope).await?,
-        open: count(&mut c, &open, scope).await?,
-        overdue: count(&mut c, &overdue_filter, scope).await?,
-        by_grade: store::complaints::count_grouped(&mut c, &month_filter, scope, GroupBy::Grade).await?,
+        today: total(&today_rows),
+        month: total(&month_by_grade),
+        open,
+        overdue: store::complaints::count_matching(&mut c, &overdue_filter, &who.scope).await?,
+        by_grade: month_by_grade.iter().map(|r| (r.key.clone(), r.count)).collect(),
         by_category,
     });
     let mut cache = state.workbench_figures.lock().expect("figures cache");
