@@ -15,6 +15,7 @@ pub mod intake;
 pub mod notice;
 pub mod number;
 pub mod org;
+pub mod period;
 pub mod phrase;
 pub mod report;
 pub mod search;

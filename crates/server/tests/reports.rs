@@ -7,19 +7,6 @@ use chrono::Duration;
 use common::spawn;
 use serde_json::{json, Value};
 
-/// Takes actions in order as group customer relations (who may take all of them).
-async fn walk(app: &common::TestApp, token: &str, number: &str, steps: &[(&str, Value)]) {
-    for (action, body) in steps {
-        let (_, c) = app.get(&format!("/api/v1/complaints/{number}"), token).await;
-        let mut body = body.clone();
-        body["version"] = c["version"].clone();
-        let (s, r) = app
-            .post(&format!("/api/v1/complaints/{number}/actions/{action}"), token, &body)
-            .await;
-        assert_eq!(s, 200, "{action}: {r}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_summary_matches_figures_worked_out_by_hand() {
     for backend in testkit::BACKENDS {
@@ -43,10 +30,12 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
         let respond = ("respond", json!({"content": "已联系业主", "method": "call"}));
         // 10:30: A responds in time (first_response is due at 11:00).
         app.clock.advance(Duration::minutes(30));
-        walk(&app, &cr, a, &[dispatch.clone(), assign.clone(), respond.clone()]).await;
+        app.walk(&cr, a, &[dispatch.clone(), assign.clone(), respond.clone()])
+            .await;
         // 12:30: B responds late; C never responds.
         app.clock.advance(Duration::hours(2));
-        walk(&app, &cr, b, &[dispatch.clone(), assign.clone(), respond.clone()]).await;
+        app.walk(&cr, b, &[dispatch.clone(), assign.clone(), respond.clone()])
+            .await;
         // Both are assessed and replied to (final_handling: 10 working days, met in time),
         // confirmed and called back: A satisfied and closed, B dissatisfied and still open.
         let finish = |satisfaction: &str| {
@@ -57,9 +46,9 @@ async fn the_summary_matches_figures_worked_out_by_hand() {
                 ("callback", json!({"satisfaction": satisfaction})),
             ]
         };
-        walk(&app, &cr, a, &finish("satisfied")).await;
-        walk(&app, &cr, a, &[("close", json!({"summary": "已修复"}))]).await;
-        walk(&app, &cr, b, &finish("dissatisfied")).await;
+        app.walk(&cr, a, &finish("satisfied")).await;
+        app.walk(&cr, a, &[("close", json!({"summary": "已修复"}))]).await;
+        app.walk(&cr, b, &finish("dissatisfied")).await;
         // The sweep (every few seconds in a running server) marks C's response clock breached.
         kesu::services::sweep::run(&app.state).await.unwrap();
         rollup_equals_full_pass(&app).await;

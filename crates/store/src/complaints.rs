@@ -417,6 +417,8 @@ pub struct ListFilter {
     pub words: Vec<String>,
     /// Only complaints about this staff member (R-WF-3).
     pub complained: Option<i64>,
+    /// Only complaints led by a department with one of these codes (in any project).
+    pub departments: Vec<String>,
 }
 
 pub(crate) enum Arg {
@@ -628,6 +630,13 @@ pub(crate) fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -
         let p = q.arg(Arg::Int(me));
         q.clauses
             .push(format!("(c.complained_user_id IS NULL OR c.complained_user_id <> {p})"));
+    }
+    if !f.departments.is_empty() {
+        let ps: Vec<String> = f.departments.iter().map(|d| q.arg(Arg::Text(d.clone()))).collect();
+        q.clauses.push(format!(
+            "c.lead_department_id IN (SELECT id FROM department WHERE code IN ({}))",
+            ps.join(", ")
+        ));
     }
     q.any_of("c.state", &f.states);
     q.any_of("c.grade", &f.grades);

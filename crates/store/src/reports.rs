@@ -108,3 +108,20 @@ pub async fn summary(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: Dimens
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// How long the closed complaints a filter selects took from receipt to closure: a histogram
+/// of whole hours (hours, complaints), for the mean and percentiles of R-AN-3.
+pub async fn handling_hours(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<(i64, i64)>> {
+    let Some(q) = filtered(f, scope, c.backend()) else {
+        return Ok(vec![]);
+    };
+    let closed = if q.where_sql().is_empty() { " WHERE" } else { " AND" };
+    let sql = format!(
+        "SELECT (c.closed_at - c.received_at) / 3600000 AS h, COUNT(*) FROM complaint c \
+         JOIN org_node n ON n.id = c.project_id{}{closed} c.closed_at IS NOT NULL GROUP BY (c.closed_at - c.received_at) / 3600000",
+        q.where_sql()
+    );
+    Ok(on_conn!(c, |c| bind_all!(sqlx::query_as(&sql), q.args)
+        .fetch_all(&mut **c)
+        .await)?)
+}

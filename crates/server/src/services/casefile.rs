@@ -1,141 +1,16 @@
 //! The case file (案宗, R-WF-9): a PDF of the complaint with its assessment, plan, timeline and
 //! evidence (photos embedded), in Chinese. The CJK font is embedded in the binary and subset
-//! into each PDF, so export works on any machine.
+//! into each PDF, so export works on any machine (`services::pdf`).
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::complaints::get;
+use crate::services::pdf::{Layout, BODY};
 use crate::state::AppState;
 use domain::state::Action;
 use domain::{Channel, Code, Grade, Reasonableness, Role, Satisfaction, State};
-use krilla::geom::{Point, Size, Transform};
 use krilla::image::Image;
-use krilla::page::PageSettings;
-use krilla::text::{Font, TextDirection};
-use krilla::Document;
 use serde_json::Value;
-
-/// WenQuanYi Micro Hei (Apache-2.0, see assets/fonts): Latin and CJK glyphs in one TrueType
-/// collection, so mixed text such as "编号 KS-202611-00042" renders in one font.
-static FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
-
-const PAGE_W: f32 = 595.0;
-const PAGE_H: f32 = 842.0;
-const MARGIN: f32 = 56.0;
-const BODY: f32 = 10.5;
-
-enum Item {
-    Text {
-        x: f32,
-        y: f32,
-        size: f32,
-        text: String,
-    },
-    Image {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        image: Image,
-    },
-}
-
-/// Lays out lines and images on A4 pages, top to bottom.
-struct Layout {
-    pages: Vec<Vec<Item>>,
-    y: f32,
-}
-
-/// Estimated advance of a character in em: full-width for CJK and other wide characters.
-fn advance(c: char) -> f32 {
-    if (c as u32) >= 0x2E80 {
-        1.0
-    } else {
-        0.58
-    }
-}
-
-impl Layout {
-    fn new() -> Layout {
-        Layout {
-            pages: vec![vec![]],
-            y: MARGIN,
-        }
-    }
-
-    fn room(&mut self, height: f32) {
-        if self.y + height > PAGE_H - MARGIN - 20.0 {
-            self.pages.push(vec![]);
-            self.y = MARGIN;
-        }
-    }
-
-    fn push(&mut self, item: Item) {
-        self.pages.last_mut().expect("a page").push(item);
-    }
-
-    /// Adds text, wrapped to the width, at `size` points, indented by `indent`.
-    fn text(&mut self, text: &str, size: f32, indent: f32) {
-        let width = PAGE_W - 2.0 * MARGIN - indent;
-        for paragraph in text.split('\n') {
-            let mut line = String::new();
-            let mut used = 0.0;
-            let mut lines = Vec::new();
-            for c in paragraph.chars().filter(|c| !c.is_control()) {
-                let w = advance(c) * size;
-                if used + w > width && !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                    used = 0.0;
-                }
-                line.push(c);
-                used += w;
-            }
-            lines.push(line);
-            for l in lines {
-                let h = size * 1.55;
-                self.room(h);
-                self.y += h;
-                if !l.trim().is_empty() {
-                    self.push(Item::Text {
-                        x: MARGIN + indent,
-                        y: self.y - size * 0.35,
-                        size,
-                        text: l,
-                    });
-                }
-            }
-        }
-    }
-
-    fn heading(&mut self, text: &str) {
-        self.y += 6.0;
-        self.text(text, 13.0, 0.0);
-    }
-
-    fn field(&mut self, label: &str, value: &str) {
-        if !value.is_empty() {
-            self.text(&format!("{label}：{value}"), BODY, 0.0);
-        }
-    }
-
-    fn image(&mut self, image: Image) {
-        let (w, h) = image.size();
-        if w == 0 || h == 0 {
-            return;
-        }
-        let scale = (360.0 / w as f32).min(260.0 / h as f32).min(1.0);
-        let (w, h) = (w as f32 * scale, h as f32 * scale);
-        self.room(h + 8.0);
-        self.push(Item::Image {
-            x: MARGIN + 12.0,
-            y: self.y + 4.0,
-            w,
-            h,
-            image,
-        });
-        self.y += h + 8.0;
-    }
-}
 
 fn s(v: &Value) -> String {
     match v {
@@ -214,8 +89,6 @@ fn event_text(e: &Value) -> String {
 pub async fn render(state: &AppState, who: &Principal, number: &str) -> AppResult<Vec<u8>> {
     let c = get(state, who, number).await?;
     let timeline = crate::services::workflow::timeline(state, who, number).await?;
-    let font = Font::new(FONT.into(), 0).ok_or_else(|| AppError::Internal("the embedded font does not load".into()))?;
-
     let mut l = Layout::new();
     l.text("客户投诉案宗", 20.0, 0.0);
     l.text(
@@ -340,45 +213,9 @@ pub async fn render(state: &AppState, who: &Principal, number: &str) -> AppResul
         }
     }
 
-    let total = l.pages.len();
     let footer = format!(
         "客诉系统生成 · {}",
         when(&Value::String(domain::time::rfc3339_cn(state.clock.now())))
     );
-    let mut doc = Document::new();
-    for (i, items) in l.pages.into_iter().enumerate() {
-        let settings = PageSettings::new(Size::from_wh(PAGE_W, PAGE_H).expect("A4"));
-        let mut page = doc.start_page_with(settings);
-        let mut surface = page.surface();
-        for item in items {
-            match item {
-                Item::Text { x, y, size, text } => surface.draw_text(
-                    Point::from_xy(x, y),
-                    font.clone(),
-                    size,
-                    &text,
-                    false,
-                    TextDirection::Auto,
-                ),
-                Item::Image { x, y, w, h, image } => {
-                    surface.push_transform(&Transform::from_translate(x, y));
-                    surface.draw_image(image, Size::from_wh(w, h).expect("positive"));
-                    surface.pop();
-                }
-            }
-        }
-        let foot = format!("第 {} 页 / 共 {total} 页    {footer}", i + 1);
-        surface.draw_text(
-            Point::from_xy(MARGIN, PAGE_H - MARGIN + 14.0),
-            font.clone(),
-            8.0,
-            &foot,
-            false,
-            TextDirection::Auto,
-        );
-        surface.finish();
-        page.finish();
-    }
-    doc.finish()
-        .map_err(|e| AppError::Internal(format!("writing the case file: {e:?}")))
+    l.finish(&footer)
 }

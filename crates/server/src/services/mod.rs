@@ -1,5 +1,6 @@
 //! Use-cases: each one a single transaction (load → domain decision → save events and outbox).
 
+pub mod analysis;
 pub mod attachments;
 pub mod auth;
 pub mod bootstrap;
@@ -11,6 +12,7 @@ pub mod deliver;
 pub mod hours;
 pub mod letter;
 pub mod me;
+pub mod pdf;
 pub mod public;
 pub mod reports;
 pub mod robots;

@@ -83,7 +83,8 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SummaryQuery, Vec<FieldError>
     }
 }
 
-fn figures(c: &Counts) -> Value {
+/// The rates of the summary API for one row.
+pub(crate) fn figures(c: &Counts) -> Value {
     json!({
         "count": c.count,
         "response_timely_rate": rate(c.response_ok, c.response_measured),
@@ -153,10 +154,10 @@ pub async fn summary(state: &AppState, who: &Principal, q: &SummaryQuery) -> App
     }))
 }
 
-type Labeller = Box<dyn Fn(&str) -> (String, String) + Send>;
+pub(crate) type Labeller = Box<dyn Fn(&str) -> (String, String) + Send>;
 
 /// Chinese and English labels of the dimension's keys.
-async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimension) -> AppResult<Labeller> {
+pub(crate) async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimension) -> AppResult<Labeller> {
     fn coded<C: Code>(key: &str) -> (String, String) {
         C::from_code(key).map_or_else(
             || (key.to_string(), key.to_string()),

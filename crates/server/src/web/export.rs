@@ -93,6 +93,21 @@ pub fn download(t: &Table, format: Format, stem: &str) -> Result<Response, AppEr
         .into_response())
 }
 
+/// A PDF as a download named `<stem>.pdf`.
+pub fn pdf(body: Vec<u8>, stem: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.pdf\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

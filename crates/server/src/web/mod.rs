@@ -3,6 +3,7 @@
 //! by default with English a click away. The pages call the same services as the API.
 
 pub mod admin;
+pub mod analysis;
 pub mod complaint;
 pub mod export;
 pub mod i18n;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaint::router())
         .merge(register::router())
         .merge(reports::router())
+        .merge(analysis::router())
         .merge(admin::router())
         .merge(portal::router())
 }

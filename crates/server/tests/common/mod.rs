@@ -54,6 +54,19 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
 }
 
 impl TestApp {
+    /// Takes workflow actions on a complaint in order, each with the version it has then.
+    pub async fn walk(&self, token: &str, number: &str, steps: &[(&str, Value)]) {
+        for (action, body) in steps {
+            let (_, c) = self.get(&format!("/api/v1/complaints/{number}"), token).await;
+            let mut body = body.clone();
+            body["version"] = c["version"].clone();
+            let (s, r) = self
+                .post(&format!("/api/v1/complaints/{number}/actions/{action}"), token, &body)
+                .await;
+            assert_eq!(s, 200, "{action}: {r}");
+        }
+    }
+
     /// A bearer token for a demo user.
     pub async fn token(&self, username: &str) -> String {
         let password = if username == "admin" {
@@ -204,4 +217,22 @@ print(json.dumps(rows, ensure_ascii=False))
     );
     let rows: Vec<Vec<(Value, String)>> = serde_json::from_slice(&out.stdout).unwrap();
     rows
+}
+
+/// The text of a PDF as poppler's pdftotext extracts it, with all whitespace removed (it keeps
+/// or drops narrow spaces as it likes).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect()
 }
