@@ -181,6 +181,16 @@ code_enum!(
 );
 
 code_enum!(
+    /// What raised a warning.
+    WarningKind {
+        VolumeSpike = "volume_spike", "投诉量高于基线", "Volume above baseline";
+        RecurringDefect = "recurring_defect", "同楼栋同类问题反复", "Recurring defect in one building";
+        SensitiveMention = "sensitive_mention", "涉及媒体、信访或诉讼", "Mentions media, petition or legal action";
+        GroupForming = "group_forming", "多户反映同一问题", "Separate households converging on one matter";
+    }
+);
+
+code_enum!(
     /// The clocks of R-SLA-1, with their API.md codes.
     SlaClock {
         FirstResponse = "first_response", "首次响应", "First response";
@@ -269,6 +279,7 @@ mod tests {
         round_trips::<DeadlineState>();
         round_trips::<Satisfaction>();
         round_trips::<Role>();
+        round_trips::<WarningKind>();
         round_trips::<SlaClock>();
         round_trips::<Reasonableness>();
         round_trips::<ContactMethod>();

@@ -24,6 +24,7 @@ pub mod state;
 pub mod sweep;
 pub mod time;
 pub mod validate;
+pub mod warning;
 
 pub use codes::{
     Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, Locale, NoticeLevel, Reasonableness, Role,

@@ -5,7 +5,12 @@ use crate::codes::NoticeLevel;
 
 /// Notice kinds that are important whatever the complaint's grade: the reminder notice (催办单),
 /// each escalation up the ladder and the overdue inquiry (洽办单) (R-SLA-3).
-pub const IMPORTANT_KINDS: [&str; 3] = ["deadline_reminder", "deadline_escalated", "overdue_inquiry"];
+pub const IMPORTANT_KINDS: [&str; 4] = [
+    "deadline_reminder",
+    "deadline_escalated",
+    "overdue_inquiry",
+    "early_warning",
+];
 
 /// Whether a notice of `kind` goes out on a channel the user set to `level`; `urgent` is whether
 /// the complaint is graded urgent (its every notice is important).

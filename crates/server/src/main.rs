@@ -130,6 +130,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 });
             }
+            // Volume early warnings (R-AN-5): every hour over the report roll-up; a warning is
+            // raised once per matter and week however many processes look.
+            let watcher = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    tick.tick().await;
+                    match kesu::services::warnings::scan_volume(&watcher).await {
+                        Ok(n) if n > 0 => tracing::info!(raised = n, "volume warnings"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "volume warning scan failed"),
+                    }
+                }
+            });
             // Delivery of the outbox (R-NT-3): every two seconds, retries with back-off.
             let deliverer = state.clone();
             tokio::spawn(async move {

@@ -19,6 +19,7 @@ pub mod settings;
 pub mod taxonomy;
 pub mod users;
 pub mod views;
+pub mod warnings;
 pub mod workflow;
 
 pub use db::{sqlite_path, Backend, Conn, ReadConn, Store, StoreOptions};

@@ -18,6 +18,7 @@ pub mod public;
 pub mod reports;
 pub mod robots;
 pub mod settings;
+pub mod warnings;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(public::router())
         .merge(reports::router())
+        .merge(warnings::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -304,6 +304,28 @@ async fn register_in(
     complaints::insert_deadlines(c, id, to_millis(new.received_at), &values).await?;
     store::search::add_words(c, id, words).await?;
     store::rollup::refresh(c, id).await?;
+    // Early warning (R-AN-5): media, petitions, lawsuits, recurring defects, forming groups.
+    let all_text = format!(
+        "{}\n{}\n{}",
+        new.subject,
+        new.description,
+        new.demands.as_deref().unwrap_or_default()
+    );
+    crate::services::warnings::on_registered(
+        c,
+        &crate::services::warnings::Registered {
+            id,
+            number: &number,
+            project: (project.id, &project.code, &project.path),
+            building: new.building.as_deref(),
+            category: (&category_code, &category.name_zh, &category.name_en),
+            reasons: &decision.reasons,
+            text: &all_text,
+            received_at: new.received_at,
+        },
+        now,
+    )
+    .await?;
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);

@@ -84,7 +84,7 @@ pub async fn patch(state: &AppState, who: &Principal, body: Value) -> AppResult<
 pub async fn fan_out(
     c: &mut Conn<'_>,
     user: i64,
-    complaint: uuid::Uuid,
+    complaint: Option<uuid::Uuid>,
     kind: &str,
     payload: &Value,
     now_ms: i64,
@@ -100,7 +100,10 @@ pub async fn fan_out(
     if channels.iter().all(|(_, level, _)| *level == NoticeLevel::Off) {
         return Ok(());
     }
-    let urgent = store::complaints::grade_of(c, complaint).await?.as_deref() == Some(Grade::Urgent.code());
+    let urgent = match complaint {
+        Some(id) => store::complaints::grade_of(c, id).await?.as_deref() == Some(Grade::Urgent.code()),
+        None => false,
+    };
     let mut payload = payload.clone();
     payload["locale"] = json!(prefs.locale.code());
     for (channel, level, address) in channels {
@@ -110,7 +113,7 @@ pub async fn fan_out(
                 kind,
                 channel,
                 recipient: address,
-                complaint_id: Some(complaint),
+                complaint_id: complaint,
                 payload: &payload,
             };
             store::outbox::enqueue(c, &message, now_ms).await?;

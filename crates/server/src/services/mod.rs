@@ -21,4 +21,5 @@ pub mod settings;
 pub mod sweep;
 pub mod users;
 pub mod view;
+pub mod warnings;
 pub mod workflow;

@@ -331,7 +331,7 @@ pub(crate) async fn notify_staff(
         payload: &payload,
     };
     outbox::enqueue(c, &message, now_ms).await?;
-    crate::services::me::fan_out(c, user, complaint, kind, &payload, now_ms).await
+    crate::services::me::fan_out(c, user, Some(complaint), kind, &payload, now_ms).await
 }
 
 async fn notify_customer(

@@ -4,7 +4,7 @@
 
 use super::i18n::Lang;
 use super::session::WebUser;
-use super::{error_page, render, see_other, FieldErrors, FormData, Layout};
+use super::{checked, error_page, render, see_other, FieldErrors, FormData, Layout};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -239,14 +239,6 @@ async fn index(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMa
         }
         Err(e) => error_page(u.lang, &e),
     }
-}
-
-fn checked(u: &WebUser, body: &[u8]) -> Result<FormData, Box<Response>> {
-    let f = FormData::parse(body);
-    if !u.csrf_ok(f.get("_csrf")) {
-        return Err(Box::new(error_page(u.lang, &AppError::Forbidden("csrf".into()))));
-    }
-    Ok(f)
 }
 
 async fn save_hours(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {

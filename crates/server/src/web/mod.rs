@@ -12,6 +12,7 @@ pub mod portal;
 pub mod register;
 pub mod reports;
 pub mod session;
+pub mod warnings;
 pub mod workbench;
 
 use crate::error::AppError;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(register::router())
         .merge(reports::router())
         .merge(analysis::router())
+        .merge(warnings::router())
         .merge(admin::router())
         .merge(portal::router())
 }
@@ -208,6 +210,18 @@ pub fn error_page(lang: Lang, e: &AppError) -> Response {
 }
 
 /// A redirect after a successful POST (see other), so a reload does not post again.
+/// A posted form whose CSRF token matches the session, or the refusal page.
+pub fn checked(u: &session::WebUser, body: &[u8]) -> Result<FormData, Box<Response>> {
+    let f = FormData::parse(body);
+    if !u.csrf_ok(f.get("_csrf")) {
+        return Err(Box::new(error_page(
+            u.lang,
+            &crate::error::AppError::Forbidden("csrf".into()),
+        )));
+    }
+    Ok(f)
+}
+
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

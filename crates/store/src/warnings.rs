@@ -1,0 +1,255 @@
+//! Early warnings (R-AN-5): raising one per matter and window, listing them in a scope,
+//! acknowledging them, and the counts their checks need.
+
+use crate::error::Result;
+use crate::{on_conn, Conn};
+use domain::access::Scope;
+use domain::org::prefix_upper_bound;
+use uuid::Uuid;
+
+/// A warning to raise.
+#[derive(Debug, Clone)]
+pub struct NewWarning<'a> {
+    /// Kind code.
+    pub kind: &'a str,
+    /// What it is about, e.g. `GZ-001|3栋|quality.leak` or a complaint number.
+    pub subject: &'a str,
+    /// The window it belongs to: one warning per kind, subject and bucket.
+    pub bucket: i64,
+    /// Where it belongs in the org tree (its scope).
+    pub org_path: &'a str,
+    /// Title in Chinese.
+    pub title_zh: &'a str,
+    /// Title in English.
+    pub title_en: &'a str,
+    /// JSON detail.
+    pub detail: &'a serde_json::Value,
+    /// The complaint that raised it.
+    pub complaint_id: Option<Uuid>,
+}
+
+/// A stored warning.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct WarningRow {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub org_path: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub detail: String,
+    pub number: Option<String>,
+    pub raised_at: i64,
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_name: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// Raises a warning unless this matter already has one in this window; its id when raised.
+pub async fn raise(c: &mut Conn<'_>, w: &NewWarning<'_>, now_ms: i64) -> Result<Option<i64>> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "INSERT INTO warning (kind, subject, bucket, org_path, title_zh, title_en, detail, complaint_id, raised_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kind, subject, bucket) DO NOTHING RETURNING id"
+    )
+    .bind(w.kind)
+    .bind(w.subject)
+    .bind(w.bucket)
+    .bind(w.org_path)
+    .bind(w.title_zh)
+    .bind(w.title_en)
+    .bind(w.detail.to_string())
+    .bind(w.complaint_id)
+    .bind(now_ms)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+const SELECT: &str =
+    "SELECT w.id, w.kind, w.subject, w.org_path, w.title_zh, w.title_en, w.detail, c.number, w.raised_at, \
+    w.acknowledged_by, u.display_name AS acknowledged_name, w.acknowledged_at, w.note FROM warning w \
+    LEFT JOIN complaint c ON c.id = w.complaint_id LEFT JOIN app_user u ON u.id = w.acknowledged_by";
+
+/// The scope as a condition on `w.org_path` with its values from `$first` on; None when the
+/// scope has no org subtree (department scopes see no warnings).
+fn scoped(scope: &Scope, first: usize) -> Option<(String, Vec<String>)> {
+    if scope.all {
+        return Some(("1 = 1".into(), vec![]));
+    }
+    if scope.subtrees.is_empty() {
+        return None;
+    }
+    let mut ors = Vec::new();
+    let mut args = Vec::new();
+    for path in &scope.subtrees {
+        args.push(path.clone());
+        args.push(prefix_upper_bound(path));
+        ors.push(format!(
+            "(w.org_path >= ${} AND w.org_path < ${})",
+            first + args.len() - 2,
+            first + args.len() - 1
+        ));
+    }
+    Some((format!("({})", ors.join(" OR ")), args))
+}
+
+/// The newest warnings in a scope, only those not yet acknowledged when `open`.
+pub async fn list(c: &mut Conn<'_>, scope: &Scope, open: bool, limit: i64) -> Result<Vec<WarningRow>> {
+    let Some((cond, args)) = scoped(scope, 2) else {
+        return Ok(vec![]);
+    };
+    let open = if open { " AND w.acknowledged_at IS NULL" } else { "" };
+    let sql = format!("{SELECT} WHERE {cond}{open} ORDER BY w.raised_at DESC, w.id DESC LIMIT $1");
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as::<_, WarningRow>(&sql).bind(limit);
+        for a in &args {
+            q = q.bind(a);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}
+
+/// One warning, if it is in the scope.
+pub async fn get(c: &mut Conn<'_>, scope: &Scope, id: i64) -> Result<Option<WarningRow>> {
+    let Some((cond, args)) = scoped(scope, 2) else {
+        return Ok(None);
+    };
+    let sql = format!("{SELECT} WHERE w.id = $1 AND {cond}");
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as::<_, WarningRow>(&sql).bind(id);
+        for a in &args {
+            q = q.bind(a);
+        }
+        q.fetch_optional(&mut **c).await
+    })?)
+}
+
+/// Marks a warning acknowledged with a note; false when it already was.
+pub async fn acknowledge(c: &mut Conn<'_>, id: i64, user: i64, note: &str, now_ms: i64) -> Result<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE warning SET acknowledged_by = $1, acknowledged_at = $2, note = $3 WHERE id = $4 AND acknowledged_at IS NULL"
+    )
+    .bind(user)
+    .bind(now_ms)
+    .bind(note)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// How many complaints of a project and category were received since `since_ms` (in `building`
+/// when given), counted up to `cap`.
+pub async fn count_similar(
+    c: &mut Conn<'_>,
+    project_id: i64,
+    category: &str,
+    building: Option<&str>,
+    since_ms: i64,
+    cap: i64,
+) -> Result<i64> {
+    let in_building = if building.is_some() { " AND building = $5" } else { "" };
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM complaint WHERE project_id = $1 AND category_code = $2 \
+         AND received_at >= $3{in_building} LIMIT $4) x"
+    );
+    Ok(on_conn!(c, |c| {
+        let q = sqlx::query_scalar(&sql)
+            .bind(project_id)
+            .bind(category)
+            .bind(since_ms)
+            .bind(cap);
+        match building {
+            Some(b) => q.bind(b),
+            None => q,
+        }
+        .fetch_one(&mut **c)
+        .await
+    })?)
+}
+
+/// How many separate complainants filed complaints of a project and category since
+/// `since_ms`, counted up to `cap`.
+pub async fn count_households(
+    c: &mut Conn<'_>,
+    project_id: i64,
+    category: &str,
+    since_ms: i64,
+    cap: i64,
+) -> Result<i64> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT complainant_id FROM complaint WHERE project_id = $1 \
+         AND category_code = $2 AND received_at >= $3 LIMIT $4) x"
+    )
+    .bind(project_id)
+    .bind(category)
+    .bind(since_ms)
+    .bind(cap)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// The newest numbers (at most 50) of a project's complaints of a category since `since_ms`, in
+/// `building` when given, for a warning's detail.
+pub async fn similar_numbers(
+    c: &mut Conn<'_>,
+    project_id: i64,
+    category: &str,
+    building: Option<&str>,
+    since_ms: i64,
+) -> Result<Vec<String>> {
+    let in_building = if building.is_some() { " AND building = $4" } else { "" };
+    let sql = format!(
+        "SELECT number FROM complaint WHERE project_id = $1 AND category_code = $2 AND received_at >= $3{in_building} \
+         ORDER BY received_at DESC LIMIT 50"
+    );
+    Ok(on_conn!(c, |c| {
+        let q = sqlx::query_scalar(&sql).bind(project_id).bind(category).bind(since_ms);
+        match building {
+            Some(b) => q.bind(b),
+            None => q,
+        }
+        .fetch_all(&mut **c)
+        .await
+    })?)
+}
+
+/// Whether a matter already has a warning of this kind in this window.
+pub async fn exists(c: &mut Conn<'_>, kind: &str, subject: &str, bucket: i64) -> Result<bool> {
+    let n: Option<i64> = on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT id FROM warning WHERE kind = $1 AND subject = $2 AND bucket = $3"
+    )
+    .bind(kind)
+    .bind(subject)
+    .bind(bucket)
+    .fetch_optional(&mut **c)
+    .await)?;
+    Ok(n.is_some())
+}
+
+/// Complaints per project and per category over two windows from the roll-up: (`project` or
+/// `category`, code, org path of the project or "", received on days `recent_from..=to`,
+/// received on days `base_from..recent_from`).
+pub async fn volumes(
+    c: &mut Conn<'_>,
+    base_from: i64,
+    recent_from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, String, i64, i64)>> {
+    let sums = "CAST(SUM(CASE WHEN day >= $2 THEN count ELSE 0 END) AS BIGINT), \
+                CAST(SUM(CASE WHEN day < $2 THEN count ELSE 0 END) AS BIGINT)";
+    let sql = format!(
+        "SELECT 'project', project, MIN(org_path), {sums} FROM report_cell WHERE day >= $1 AND day <= $3 GROUP BY project \
+         UNION ALL SELECT 'category', category, '', {sums} FROM report_cell WHERE day >= $1 AND day <= $3 GROUP BY category"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(base_from)
+        .bind(recent_from)
+        .bind(to)
+        .fetch_all(&mut **c)
+        .await)?)
+}
