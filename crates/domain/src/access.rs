@@ -78,6 +78,9 @@ pub enum Permission {
     ReadComplaints,
     /// Change organisation, users, calendars and rules.
     Administer,
+    /// Act on insight: acknowledge warnings, run common issues, keep the risk register, publish
+    /// cases (R-AN-5…8): supervisors and every head above a complaint.
+    ManageInsight,
 }
 
 /// Whether `role` carries `permission`.
@@ -89,6 +92,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         }
         Permission::ReadComplaints => true,
         Permission::Administer => role == Admin,
+        Permission::ManageInsight => matches!(
+            role,
+            Supervisor | DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management
+        ),
     }
 }
 

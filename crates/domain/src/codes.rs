@@ -191,6 +191,33 @@ code_enum!(
 );
 
 code_enum!(
+    /// Where a common issue's rectification stands (R-AN-6).
+    IssueState {
+        Open = "open", "待整改", "Open";
+        Rectifying = "rectifying", "整改中", "Being rectified";
+        Done = "done", "已完成并反馈", "Done and reported back";
+    }
+);
+
+code_enum!(
+    /// How serious a known risk is (R-AN-7).
+    RiskLevel {
+        Low = "low", "低", "Low";
+        Medium = "medium", "中", "Medium";
+        High = "high", "高", "High";
+    }
+);
+
+code_enum!(
+    /// Where a known risk stands (R-AN-7).
+    RiskStatus {
+        Open = "open", "待处置", "Open";
+        Mitigating = "mitigating", "处置中", "Being mitigated";
+        Closed = "closed", "已消除", "Closed";
+    }
+);
+
+code_enum!(
     /// The clocks of R-SLA-1, with their API.md codes.
     SlaClock {
         FirstResponse = "first_response", "首次响应", "First response";
@@ -280,6 +307,9 @@ mod tests {
         round_trips::<Satisfaction>();
         round_trips::<Role>();
         round_trips::<WarningKind>();
+        round_trips::<IssueState>();
+        round_trips::<RiskLevel>();
+        round_trips::<RiskStatus>();
         round_trips::<SlaClock>();
         round_trips::<Reasonableness>();
         round_trips::<ContactMethod>();

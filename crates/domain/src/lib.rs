@@ -27,7 +27,7 @@ pub mod validate;
 pub mod warning;
 
 pub use codes::{
-    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, Locale, NoticeLevel, Reasonableness, Role,
-    Satisfaction, SlaClock, Stage, State,
+    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, IssueState, Locale, NoticeLevel,
+    Reasonableness, RiskLevel, RiskStatus, Role, Satisfaction, SlaClock, Stage, State,
 };
 pub use validate::FieldError;

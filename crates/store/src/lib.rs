@@ -4,14 +4,17 @@
 pub mod attachments;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod clocks;
 pub mod complaints;
 mod db;
 pub mod error;
 pub mod idempotency;
+pub mod issues;
 pub mod org;
 pub mod outbox;
 pub mod reports;
+pub mod risks;
 pub mod robots;
 pub mod rollup;
 pub mod search;

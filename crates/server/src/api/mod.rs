@@ -10,6 +10,7 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod inbox;
+pub mod insight;
 pub mod me;
 pub mod meta;
 pub mod openapi;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(reports::router())
         .merge(warnings::router())
+        .merge(insight::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

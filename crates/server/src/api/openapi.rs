@@ -29,7 +29,7 @@ impl Modify for Bearer {
         super::attachments::upload, super::attachments::download,
         super::projects::list, super::projects::read,
         super::meta::meta,
-        super::settings::read, super::settings::replace, super::settings::read_clocks, super::settings::replace_clocks, super::settings::read_hours, super::settings::replace_hours, super::me::read, super::me::update, super::public::file, super::public::track, super::public::owner_action, super::reports::summary, super::reports::analysis, super::reports::register, super::warnings::list, super::warnings::acknowledge,
+        super::settings::read, super::settings::replace, super::settings::read_clocks, super::settings::replace_clocks, super::settings::read_hours, super::settings::replace_hours, super::me::read, super::me::update, super::public::file, super::public::track, super::public::owner_action, super::reports::summary, super::reports::analysis, super::reports::register, super::warnings::list, super::warnings::acknowledge, super::insight::list_issues, super::insight::create_issue, super::insight::read_issue, super::insight::update_issue, super::insight::list_risks, super::insight::create_risk, super::insight::update_risk, super::insight::list_cases, super::insight::publish_case,
         super::calendar::read, super::calendar::replace,
         super::inbox::list, super::inbox::read,
         super::deliveries::list, super::deliveries::retry,

@@ -10,6 +10,7 @@ pub mod clocks;
 pub mod complaints;
 pub mod deliver;
 pub mod hours;
+pub mod insight;
 pub mod letter;
 pub mod me;
 pub mod pdf;
@@ -23,3 +24,15 @@ pub mod users;
 pub mod view;
 pub mod warnings;
 pub mod workflow;
+
+/// A required free-text field: trimmed, 1 to `max` characters, or a 422 naming it.
+pub(crate) fn text_field(name: &str, value: &str, max: usize) -> crate::error::AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(crate::error::AppError::field(
+            name,
+            format!("is required, at most {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}

@@ -270,24 +270,8 @@ pub async fn list(state: &AppState, who: &Principal, open: bool) -> AppResult<Ve
 
 /// Acknowledges a warning the caller may see, with what is being done about it.
 pub async fn acknowledge(state: &AppState, who: &Principal, id: i64, note: String) -> AppResult<Value> {
-    let note = note.trim().to_string();
-    if note.is_empty() || note.chars().count() > 2000 {
-        return Err(AppError::field("note", "say what is being done (1–2000 characters)"));
-    }
-    if !who.grants.iter().any(|g| {
-        matches!(
-            g.role,
-            Role::Supervisor
-                | Role::ProjectHead
-                | Role::CityHead
-                | Role::RegionHead
-                | Role::GroupCr
-                | Role::Management
-                | Role::DeptHead
-        )
-    }) {
-        return Err(AppError::Forbidden("your roles may not acknowledge warnings".into()));
-    }
+    who.require(domain::access::Permission::ManageInsight)?;
+    let note = crate::services::text_field("note", &note, 2000)?;
     let now = to_millis(state.clock.now());
     let (who2, note2) = (who.clone(), note.clone());
     state

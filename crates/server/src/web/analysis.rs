@@ -18,6 +18,7 @@ use axum::Router;
 use domain::period::Period;
 use domain::report::rate;
 use domain::FieldError;
+use serde_json::Value;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/analysis.{ext}", get(analysis_file))
         .route("/reports/register", get(register_page))
         .route("/reports/register.{ext}", get(register_file))
+        .route("/reports/meeting.pdf", get(meeting_pdf))
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -469,6 +471,114 @@ async fn register_file(
             ),
             _ => Err(AppError::NotFound),
         }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(u.lang, &e))
+}
+
+/// The monthly risk-meeting pack (客户投诉及客户端风险预控月度例会, R-AN-7) as a PDF: the month's
+/// figures, the warnings raised in it, the common issues and the open risks, in the user's scope.
+async fn meeting_pdf(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery) -> Response {
+    let f = FormData::parse(raw.unwrap_or_default().as_bytes());
+    let today = domain::time::date_cn(state.clock.now());
+    let result = async {
+        let p = period_of(&FormData(vec![("period".into(), f.value("month"))]), today)
+            .map_err(|_| AppError::field("month", "must be a month YYYY-MM"))?;
+        let Period::Month(_) = p else {
+            return Err(AppError::field("month", "must be a month YYYY-MM"));
+        };
+        let who = &u.principal;
+        let a = an::analysis(&state, who, p).await?;
+        let warnings = crate::services::warnings::list(&state, who, false).await?;
+        let issues = crate::services::insight::issues(&state, who).await?;
+        let risks = crate::services::insight::risks(&state, who).await?;
+        let mut l = crate::services::pdf::Layout::new();
+        l.text(&format!("{}客户投诉及客户端风险预控月度例会", p.label_zh()), 17.0, 0.0);
+        l.heading("一、本月投诉情况");
+        for pair in key_figures(&a, Lang::Zh).chunks(2) {
+            let text: Vec<String> = pair.iter().map(|(k, v)| format!("{k}：{v}")).collect();
+            l.text(&text.join("        "), 10.0, 0.0);
+        }
+        let (from, to) = (p.first().to_string(), p.last().to_string());
+        let in_month = |v: &Value| {
+            v.as_str()
+                .and_then(|s| s.get(..10))
+                .is_some_and(|d| d >= from.as_str() && d <= to.as_str())
+        };
+        l.heading("二、本月预警");
+        let rows: Vec<Vec<String>> = warnings
+            .iter()
+            .filter(|w| in_month(&w["raised_at"]))
+            .map(|w| {
+                vec![
+                    w["title"].as_str().unwrap_or_default().to_string(),
+                    w["kind_label"].as_str().unwrap_or_default().to_string(),
+                    if w["acknowledged_at"].is_null() {
+                        "未处理".into()
+                    } else {
+                        "已确认".into()
+                    },
+                ]
+            })
+            .collect();
+        l.table(&["预警".into(), "类型".into(), "状态".into()], &rows);
+        l.heading("三、共性问题与专项整改");
+        let rows: Vec<Vec<String>> = issues
+            .iter()
+            .map(|i| {
+                vec![
+                    i["title"].as_str().unwrap_or_default().to_string(),
+                    i["owner"].as_str().unwrap_or_default().to_string(),
+                    i["deadline"].as_str().unwrap_or_default().to_string(),
+                    i["state_label"].as_str().unwrap_or_default().to_string(),
+                    i["complaint_count"].to_string(),
+                ]
+            })
+            .collect();
+        l.table(
+            &[
+                "问题".into(),
+                "责任人".into(),
+                "期限".into(),
+                "状态".into(),
+                "投诉数".into(),
+            ],
+            &rows,
+        );
+        l.heading("四、客户风险预控");
+        let rows: Vec<Vec<String>> = risks
+            .iter()
+            .filter(|r| r["status"] != "closed")
+            .map(|r| {
+                vec![
+                    r["title"].as_str().unwrap_or_default().to_string(),
+                    r["source"].as_str().unwrap_or_default().to_string(),
+                    r["level_label"].as_str().unwrap_or_default().to_string(),
+                    r["mitigation"].as_str().unwrap_or_default().to_string(),
+                    r["owner"].as_str().unwrap_or_default().to_string(),
+                    r["review_on"].as_str().unwrap_or_default().to_string(),
+                ]
+            })
+            .collect();
+        l.table(
+            &[
+                "风险".into(),
+                "来源".into(),
+                "等级".into(),
+                "措施".into(),
+                "责任人".into(),
+                "复核日期".into(),
+            ],
+            &rows,
+        );
+        let footer = format!(
+            "客诉系统生成 · {}",
+            domain::time::rfc3339_cn(state.clock.now())
+                .get(..16)
+                .unwrap_or_default()
+                .replace('T', " ")
+        );
+        Ok(pdf(l.finish(&footer)?, &format!("meeting-{}", p.code())))
     }
     .await;
     result.unwrap_or_else(|e| error_page(u.lang, &e))
