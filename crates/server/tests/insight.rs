@@ -207,5 +207,61 @@ async fn issues_risks_cases_and_the_meeting_pack() {
             assert!(text.contains(expected), "{expected} in {text}");
         }
         assert!(!text.contains("5栋外墙渗水隐患"), "closed risks are not on the agenda");
+
+        // The console: an issue created on the form, a refused one explained, text escaped.
+        let (cookie, csrf) = app.web_session("supervisor").await;
+        let form = |fields: Vec<(&'static str, String)>| {
+            let (cookie, app) = (&cookie, &app);
+            async move {
+                let r = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap()
+                    .post(format!("{}/issues", app.base))
+                    .header("cookie", cookie)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let mut fields = vec![
+            ("_csrf", csrf.clone()),
+            ("node", "GZ-001".to_string()),
+            ("title", "<script>alert(1)</script>电梯频繁困人".to_string()),
+            ("root_cause", "维保不到位".to_string()),
+            ("plan", "更换维保单位".to_string()),
+            ("owner", "projecthead".to_string()),
+            ("deadline", "2026-12-20".to_string()),
+            ("complaints", format!("{b}")),
+        ];
+        let (s, _) = form(fields.clone()).await;
+        assert_eq!(s, 303);
+        fields[5].1 = "nobody".into();
+        let (s, html) = form(fields.clone()).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("owner: unknown user"), "{html}");
+        fields[0].1 = "forged".into();
+        let (s, _) = form(fields).await;
+        assert_eq!(s, 403);
+        let html = client
+            .get(format!("{}/issues", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;电梯频繁困人"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("电梯频繁困人").count(),
+            1,
+            "the refused ones were not created"
+        );
     }
 }

@@ -13,27 +13,6 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
-/// Signs in on the web form; returns the session cookie and the page's CSRF token.
-async fn sign_in(app: &common::TestApp, user: &str) -> (String, String) {
-    let cookie = app.web_cookie(user).await;
-    let page = client()
-        .get(format!("{}/", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
-    (cookie, csrf)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_csrf_and_escaping() {
     for backend in testkit::BACKENDS {
@@ -94,7 +73,7 @@ async fn sessions_csrf_and_escaping_on(backend: testkit::Backend) {
         .unwrap();
     let set = r.headers()["set-cookie"].to_str().unwrap();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
-    let (cookie, csrf) = sign_in(&app, "agent").await;
+    let (cookie, csrf) = app.web_session("agent").await;
     let mut hostile = common::body_with_phone(41);
     hostile["subject"] = json!("<img src=x onerror=alert(1)>漏水");
     let token = app.token("agent").await;
@@ -282,7 +261,7 @@ async fn administrators_create_users_and_grant_roles() {
     let app = spawn(testkit::Backend::Sqlite).await;
     let c = client();
     // Only administrators see the page.
-    let (agent_cookie, _) = sign_in(&app, "agent").await;
+    let (agent_cookie, _) = app.web_session("agent").await;
     let r = c
         .get(format!("{}/admin", app.base))
         .header("cookie", &agent_cookie)

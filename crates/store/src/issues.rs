@@ -134,9 +134,8 @@ pub async fn complaints(c: &mut Conn<'_>, issue: i64) -> Result<Vec<(Uuid, Strin
 /// Moves an issue on: `rectifying` with the plan under way, or `done` with its result reported.
 pub async fn set_state(c: &mut Conn<'_>, id: i64, state: &str, result: Option<&str>, now_ms: i64) -> Result<bool> {
     let reported = (state == "done").then_some(now_ms);
-    let n =
-        on_conn!(c, |c| {
-            sqlx::query(
+    let n = on_conn!(c, |c| {
+        sqlx::query(
         "UPDATE common_issue SET state = $1, result = COALESCE($2, result), reported_at = COALESCE($3, reported_at), \
          updated_at = $4 WHERE id = $5 AND state <> 'done'"
     )
@@ -148,6 +147,6 @@ pub async fn set_state(c: &mut Conn<'_>, id: i64, state: &str, result: Option<&s
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod complaint;
 pub mod export;
 pub mod i18n;
+pub mod insight;
 pub mod list;
 pub mod portal;
 pub mod register;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(analysis::router())
         .merge(warnings::router())
+        .merge(insight::router())
         .merge(admin::router())
         .merge(portal::router())
 }

@@ -54,6 +54,28 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
 }
 
 impl TestApp {
+    /// Signs in on the web form; returns the session cookie and the page's CSRF token.
+    pub async fn web_session(&self, user: &str) -> (String, String) {
+        let cookie = self.web_cookie(user).await;
+        let page = self
+            .client
+            .get(format!("{}/", self.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+        (cookie, csrf)
+    }
+
     /// Takes workflow actions on a complaint in order, each with the version it has then.
     pub async fn walk(&self, token: &str, number: &str, steps: &[(&str, Value)]) {
         for (action, body) in steps {
