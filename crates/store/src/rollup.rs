@@ -1,7 +1,9 @@
 //! The report roll-up (R-AN-3): what each complaint contributes to the figures (`report_fact`)
-//! and their sums per received day and value of every dimension (`report_cell`). Every use-case
-//! that changes a complaint calls [`refresh`] in its transaction, so the cells always equal a
-//! pass over the complaints, and a month's summary adds up cells instead (bench/RESULTS.md).
+//! and their sums per received day, project and value of each dimension (`report_cell`, one
+//! cell per dimension and value, so a month is at most days × projects × values). Every
+//! use-case that changes a complaint calls [`refresh`] in its transaction, so the cells always
+//! equal a pass over the complaints, and a month's summary adds up cells instead
+//! (bench/RESULTS.md).
 
 use crate::complaints::{bind_all, Arg};
 use crate::error::Result;
@@ -124,10 +126,19 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
     if was.as_ref() == Some(&now) {
         return Ok(());
     }
-    if let Some(was) = &was {
-        add_to_cell(c, was, -1).await?;
+    // A dimension's cells change when its value or any flag changed.
+    let flags_same = was
+        .as_ref()
+        .is_some_and(|w| w.flags() == now.flags() && w.day == now.day && w.org_path == now.org_path);
+    for dim in DIMENSIONS {
+        if let Some(was) = &was {
+            if flags_same && was.value(dim) == now.value(dim) {
+                continue;
+            }
+            add_to_cell(c, dim, was, -1).await?;
+        }
+        add_to_cell(c, dim, &now, 1).await?;
     }
-    add_to_cell(c, &now, 1).await?;
     let cols = format!(
         "day, org_path, project, department, category, grade, channel, state, {}",
         COUNTED.join(", ")
@@ -158,30 +169,43 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Adds `sign` times a contribution to its cell (creating the cell).
-async fn add_to_cell(c: &mut Conn<'_>, f: &Fact, sign: i64) -> Result<()> {
+/// The dimensions kept in cells, by their `dim` code.
+const DIMENSIONS: [&str; 6] = ["category", "grade", "channel", "project", "department", "state"];
+
+impl Fact {
+    /// The value of a dimension.
+    fn value(&self, dim: &str) -> &str {
+        match dim {
+            "category" => &self.category,
+            "grade" => &self.grade,
+            "channel" => &self.channel,
+            "project" => &self.project,
+            "department" => &self.department,
+            _ => &self.state,
+        }
+    }
+}
+
+/// Adds `sign` times a contribution to its cell of dimension `dim` (creating the cell).
+async fn add_to_cell(c: &mut Conn<'_>, dim: &str, f: &Fact, sign: i64) -> Result<()> {
     let adds: Vec<String> = std::iter::once("count".to_string())
         .chain(COUNTED.iter().map(|k| k.to_string()))
         .map(|k| format!("{k} = report_cell.{k} + excluded.{k}"))
         .collect();
     let sql = format!(
-        "INSERT INTO report_cell (day, org_path, project, department, category, grade, channel, state, count, {}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         ON CONFLICT (day, org_path, project, department, category, grade, channel, state) DO UPDATE SET {}",
+        "INSERT INTO report_cell (dim, day, org_path, key, count, {}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (dim, day, org_path, key) DO UPDATE SET {}",
         COUNTED.join(", "),
         adds.join(", ")
     );
     let flags = f.flags();
     on_conn!(c, |c| {
         let mut q = sqlx::query(&sql)
+            .bind(dim)
             .bind(f.day)
             .bind(&f.org_path)
-            .bind(&f.project)
-            .bind(&f.department)
-            .bind(&f.category)
-            .bind(&f.grade)
-            .bind(&f.channel)
-            .bind(&f.state)
+            .bind(f.value(dim))
             .bind(sign);
         for v in flags {
             q = q.bind(sign * v);
@@ -237,23 +261,26 @@ pub async fn summary(
     } else {
         format!(" AND ({})", ors.join(" OR "))
     };
-    let key = match by {
-        Dimension::Category => "category",
-        Dimension::Grade => "grade",
-        Dimension::Channel => "channel",
-        Dimension::Project => "project",
-        Dimension::Department => "department",
-        Dimension::State => "state",
-        Dimension::Day => "CAST(day AS TEXT)",
+    // Trends add up one small dimension's cells per day.
+    let (dim, key) = match by {
+        Dimension::Category => ("category", "key"),
+        Dimension::Grade => ("grade", "key"),
+        Dimension::Channel => ("channel", "key"),
+        Dimension::Project => ("project", "key"),
+        Dimension::Department => ("department", "key"),
+        Dimension::State => ("state", "key"),
+        Dimension::Day => ("grade", "CAST(day AS TEXT)"),
     };
+    args.push(Arg::Text(dim.to_string()));
     let sums: Vec<String> = std::iter::once("count")
         .chain(COUNTED)
         .map(|k| format!("CAST(SUM({k}) AS BIGINT) AS {k}"))
         .collect();
     let sql = format!(
-        "SELECT {key} AS key, {} FROM report_cell WHERE day >= $1 AND day <= $2{scope_sql} \
+        "SELECT {key} AS key, {} FROM report_cell WHERE dim = ${} AND day >= $1 AND day <= $2{scope_sql} \
          GROUP BY {key} HAVING SUM(count) <> 0 ORDER BY {key}",
-        sums.join(", ")
+        sums.join(", "),
+        args.len()
     );
     Ok(Some(on_conn!(c, |c| bind_all!(
         sqlx::query_as::<_, Counts>(&sql),

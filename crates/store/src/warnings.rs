@@ -243,8 +243,8 @@ pub async fn volumes(
     let sums = "CAST(SUM(CASE WHEN day >= $2 THEN count ELSE 0 END) AS BIGINT), \
                 CAST(SUM(CASE WHEN day < $2 THEN count ELSE 0 END) AS BIGINT)";
     let sql = format!(
-        "SELECT 'project', project, MIN(org_path), {sums} FROM report_cell WHERE day >= $1 AND day <= $3 GROUP BY project \
-         UNION ALL SELECT 'category', category, '', {sums} FROM report_cell WHERE day >= $1 AND day <= $3 GROUP BY category"
+        "SELECT dim, key, MIN(org_path), {sums} FROM report_cell WHERE dim IN ('project', 'category') \
+         AND day >= $1 AND day <= $3 GROUP BY dim, key"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(base_from)
