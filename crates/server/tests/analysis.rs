@@ -123,6 +123,8 @@ async fn monthly_quarterly_and_weekly_reports_match_figures_worked_out_by_hand()
         );
         assert_eq!(group("project"), [("天河·云璟花园".to_string(), 5)]);
         assert_eq!(group("channel").iter().map(|r| r.1).sum::<i64>(), 5);
+        // Every complaint of the fixture names the occupancy stage (入住维保).
+        assert_eq!(group("stage"), [("入住维保".to_string(), 5)]);
 
         // The quarter: October 2, November 5, December none; the third quarter had nothing.
         let (s, q) = app.get("/api/v1/reports/analysis?period=2026-Q4", &cr).await;

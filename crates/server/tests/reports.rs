@@ -220,6 +220,7 @@ async fn rollup_equals_full_pass(app: &common::TestApp) {
             D::Project,
             D::Department,
             D::State,
+            D::Stage,
             D::Day,
         ] {
             let fast = store::rollup::summary(&mut c, 20261122, 20261122, scope, by)

@@ -22,6 +22,8 @@ pub enum Dimension {
     Department,
     /// State code.
     State,
+    /// The property's stage ("" when none is given).
+    Stage,
     /// Received day, YYYYMMDD (for trends).
     Day,
 }
@@ -82,6 +84,7 @@ pub async fn summary(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: Dimens
         Dimension::Project => "n.code",
         Dimension::Department => "COALESCE(d.code, '')",
         Dimension::State => "c.state",
+        Dimension::Stage => "COALESCE(c.stage, '')",
         Dimension::Day => &day_text,
     };
     let sums: Vec<String> = [

@@ -56,12 +56,13 @@ pub struct Analysis {
     pub overdue: i64,
 }
 
-const GROUPS: [(Dimension, &str, &str, &str); 5] = [
+const GROUPS: [(Dimension, &str, &str, &str); 6] = [
     (Dimension::Category, "category", "按投诉类别", "By category"),
     (Dimension::Project, "project", "按项目", "By project"),
     (Dimension::Department, "department", "按责任部门", "By department"),
     (Dimension::Grade, "grade", "按投诉等级", "By grade"),
     (Dimension::Channel, "channel", "按受理渠道", "By channel"),
+    (Dimension::Stage, "stage", "按所处阶段", "By stage"),
 ];
 
 fn range(p: Period) -> AppResult<(i64, i64)> {

@@ -213,9 +213,5 @@ pub async fn render(state: &AppState, who: &Principal, number: &str) -> AppResul
         }
     }
 
-    let footer = format!(
-        "客诉系统生成 · {}",
-        when(&Value::String(domain::time::rfc3339_cn(state.clock.now())))
-    );
-    l.finish(&footer)
+    l.finish(&crate::services::pdf::stamp(state.clock.now()))
 }

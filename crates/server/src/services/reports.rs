@@ -168,6 +168,12 @@ pub(crate) async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimens
         Dimension::Grade => Box::new(coded::<Grade>),
         Dimension::Channel => Box::new(coded::<Channel>),
         Dimension::State => Box::new(coded::<State>),
+        Dimension::Stage => Box::new(|key| {
+            if key.is_empty() {
+                return ("未注明".to_string(), "Not given".to_string());
+            }
+            coded::<domain::Stage>(key)
+        }),
         Dimension::Category => {
             let settings = state.settings();
             let cats: Vec<(String, String, String)> = settings

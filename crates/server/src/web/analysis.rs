@@ -249,8 +249,8 @@ fn analysis_pdf(a: &Analysis, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<
     l.heading("二、投诉量走势");
     l.columns(&a.trend, if a.trend.len() > 12 { 5 } else { 1 });
     for (i, g) in a.groups.iter().enumerate() {
-        let numbers = ["三", "四", "五", "六", "七"];
-        l.heading(&format!("{}、{}", numbers.get(i).unwrap_or(&"八"), g.title_zh));
+        let numbers = ["三", "四", "五", "六", "七", "八"];
+        l.heading(&format!("{}、{}", numbers.get(i).unwrap_or(&"九"), g.title_zh));
         let top: Vec<(String, i64)> = g.rows.iter().take(12).map(|r| (r.1.clone(), r.3.count)).collect();
         l.bars(&top);
         let header: Vec<String> = [
@@ -276,13 +276,7 @@ fn analysis_pdf(a: &Analysis, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<
             .collect();
         l.table(&header, &rows);
     }
-    l.finish(&format!(
-        "客诉系统生成 · {}",
-        domain::time::rfc3339_cn(now)
-            .get(..16)
-            .unwrap_or_default()
-            .replace('T', " ")
-    ))
+    l.finish(&crate::services::pdf::stamp(now))
 }
 
 async fn analysis_file(
@@ -450,13 +444,7 @@ async fn register_file(
                     .map(|row| pick.iter().map(|i| row[*i].clone()).collect())
                     .collect();
                 l.table(&h, &r);
-                let footer = format!(
-                    "客诉系统生成 · {}",
-                    domain::time::rfc3339_cn(state.clock.now())
-                        .get(..16)
-                        .unwrap_or_default()
-                        .replace('T', " ")
-                );
+                let footer = crate::services::pdf::stamp(state.clock.now());
                 Ok(pdf(l.finish(&footer)?, &stem))
             }
             "xlsx" | "csv" => download(
@@ -571,13 +559,7 @@ async fn meeting_pdf(State(state): State<AppState>, u: WebUser, RawQuery(raw): R
             ],
             &rows,
         );
-        let footer = format!(
-            "客诉系统生成 · {}",
-            domain::time::rfc3339_cn(state.clock.now())
-                .get(..16)
-                .unwrap_or_default()
-                .replace('T', " ")
-        );
+        let footer = crate::services::pdf::stamp(state.clock.now());
         Ok(pdf(l.finish(&footer)?, &format!("meeting-{}", p.code())))
     }
     .await;
