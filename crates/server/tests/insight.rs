@@ -263,5 +263,37 @@ async fn issues_risks_cases_and_the_meeting_pack() {
             1,
             "the refused ones were not created"
         );
+        // The lists export (R-AN-4), read back by openpyxl.
+        let book = client
+            .get(format!("{}/insight/risks.xlsx", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let rows = common::read_xlsx(&book);
+        assert_eq!(rows[0][0].0, "风险");
+        assert_eq!(
+            (rows[1][0].0.clone(), rows[1][3].0.clone()),
+            (json!("车位销售口径不一致"), json!("低"))
+        );
+        let book = client
+            .get(format!("{}/insight/issues.xlsx", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let rows = common::read_xlsx(&book);
+        assert_eq!(rows.len(), 3, "heading and two issues");
+        assert_eq!(
+            rows[2][6],
+            (json!(2), "n".to_string()),
+            "the first issue's two complaints, as a number"
+        );
     }
 }

@@ -226,16 +226,26 @@ async fn add_to_cell(c: &mut Conn<'_>, dim: &str, f: &Fact, sign: i64) -> Result
     Ok(())
 }
 
-/// Complaints with no contribution yet (written before the roll-up existed).
-pub async fn missing(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Uuid>> {
-    Ok(on_conn!(c, |c| {
-        sqlx::query_scalar(
-        "SELECT c.id FROM complaint c WHERE NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.complaint_id = c.id) LIMIT $1"
+/// Forgets every contribution and cell, for a rebuild from the complaints (what migrations that
+/// change the roll-up do; `services::reports::backfill` then recomputes them).
+pub async fn clear(c: &mut Conn<'_>) -> Result<()> {
+    for sql in ["DELETE FROM report_cell", "DELETE FROM report_fact"] {
+        on_conn!(c, |c| sqlx::query(sql).execute(&mut **c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Complaints with no contribution yet (written before the roll-up existed), in id order after
+/// `after`, so a rebuild walks the table once instead of rescanning what it already did.
+pub async fn missing(c: &mut Conn<'_>, after: Option<Uuid>, limit: i64) -> Result<Vec<Uuid>> {
+    Ok(on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT c.id FROM complaint c WHERE ($1 IS NULL OR c.id > $1) \
+         AND NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.complaint_id = c.id) ORDER BY c.id LIMIT $2"
     )
+    .bind(after)
     .bind(limit)
     .fetch_all(&mut **c)
-    .await
-    })?)
+    .await)?)
 }
 
 /// The summary's counts from the cells: complaints received on days `from..=to` (YYYYMMDD) in

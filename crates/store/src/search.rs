@@ -100,16 +100,25 @@ pub(crate) fn walk_match(words: &[String]) -> String {
     words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ")
 }
 
-/// Complaints not yet in the index (written before it existed): (id, subject, description, demands).
-pub async fn unindexed(c: &mut Conn<'_>, limit: i64) -> Result<Vec<(Uuid, String, String, Option<String>)>> {
+/// Complaints not yet in the index (written before it existed), in id order after `after`, so
+/// a rebuild walks the table once: (id, subject, description, demands).
+pub async fn unindexed(
+    c: &mut Conn<'_>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(Uuid, String, String, Option<String>)>> {
     let sql = match c.backend() {
-        Backend::Postgres => "SELECT id, subject, description, demands FROM complaint WHERE search IS NULL LIMIT $1",
+        Backend::Postgres => {
+            "SELECT id, subject, description, demands FROM complaint WHERE ($1 IS NULL OR id > $1) AND search IS NULL \
+             ORDER BY id LIMIT $2"
+        }
         Backend::Sqlite => {
-            "SELECT c.id, c.subject, c.description, c.demands FROM complaint c \
-             WHERE NOT EXISTS (SELECT 1 FROM search_doc s WHERE s.complaint_id = c.id) LIMIT $1"
+            "SELECT c.id, c.subject, c.description, c.demands FROM complaint c WHERE ($1 IS NULL OR c.id > $1) \
+             AND NOT EXISTS (SELECT 1 FROM search_doc s WHERE s.complaint_id = c.id) ORDER BY c.id LIMIT $2"
         }
     };
     Ok(on_conn!(c, |c| sqlx::query_as(sql)
+        .bind(after)
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?)

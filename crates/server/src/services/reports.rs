@@ -228,14 +228,16 @@ pub(crate) async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimens
 /// 500 per transaction; returns how many.
 pub async fn backfill(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
+    let mut after = None;
     loop {
         let batch = {
             let mut r = state.store.reader().await?;
-            store::rollup::missing(&mut r.conn(), 500).await?
+            store::rollup::missing(&mut r.conn(), after, 500).await?
         };
-        if batch.is_empty() {
+        let Some(last) = batch.last() else {
             return Ok(done);
-        }
+        };
+        after = Some(*last);
         done += batch.len();
         state
             .store

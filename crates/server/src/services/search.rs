@@ -8,14 +8,16 @@ use futures::FutureExt;
 /// Indexes every complaint that has no document yet; returns how many.
 pub async fn backfill(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
+    let mut after = None;
     loop {
         let batch = {
             let mut r = state.store.reader().await?;
-            store::search::unindexed(&mut r.conn(), 500).await?
+            store::search::unindexed(&mut r.conn(), after, 500).await?
         };
-        if batch.is_empty() {
+        let Some(last) = batch.last() else {
             return Ok(done);
-        }
+        };
+        after = Some(last.0);
         let docs: Vec<(uuid::Uuid, Vec<String>)> = batch
             .into_iter()
             .map(|(id, subject, description, demands)| {

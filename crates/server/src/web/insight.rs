@@ -1,6 +1,7 @@
 //! Common issues, the risk register and the case library in the console (R-AN-6…8): lists with
 //! the forms to create and move them on, on the same services as the API.
 
+use super::export::{download, Format, Table};
 use super::session::WebUser;
 use super::{checked, error_page, render, see_other, FormData, Layout};
 use crate::error::AppError;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/issues", get(issues).post(create_issue))
         .route("/issues/{id}", post(update_issue))
+        .route("/insight/{file}", get(export))
         .route("/risks", get(risks).post(create_risk))
         .route("/cases", get(cases).post(publish_case))
 }
@@ -209,4 +211,77 @@ impl InsightPage {
     fn field(&self, v: &Value, k: &str) -> String {
         text(&v[k])
     }
+}
+
+/// The lists as spreadsheets (R-AN-4): `/insight/issues.xlsx`, `/insight/risks.csv`,
+/// `/insight/warnings.xlsx`, …, in Chinese, within the user's scope.
+async fn export(State(state): State<AppState>, u: WebUser, Path(file): Path<String>) -> Response {
+    let Some((what, ext)) = file.split_once('.') else {
+        return error_page(u.lang, &AppError::NotFound);
+    };
+    let format = match ext {
+        "xlsx" => Format::Xlsx,
+        "csv" => Format::Csv,
+        _ => return error_page(u.lang, &AppError::NotFound),
+    };
+    let (columns, items): (&[(&str, &str)], _) = match what {
+        "issues" => (
+            &[
+                ("title", "标题"),
+                ("root_cause", "根本原因"),
+                ("plan", "整改方案"),
+                ("owner", "责任人"),
+                ("deadline", "完成期限"),
+                ("state_label", "状态"),
+                ("complaint_count", "投诉数"),
+                ("result", "整改结果"),
+                ("reported_at", "反馈时间"),
+            ],
+            insight::issues(&state, &u.principal).await,
+        ),
+        "risks" => (
+            &[
+                ("title", "风险"),
+                ("source", "来源"),
+                ("assessment", "评估"),
+                ("level_label", "等级"),
+                ("mitigation", "防控措施"),
+                ("status_label", "状态"),
+                ("owner", "责任人"),
+                ("review_on", "复核日期"),
+            ],
+            insight::risks(&state, &u.principal).await,
+        ),
+        "warnings" => (
+            &[
+                ("raised_at", "预警时间"),
+                ("kind_label", "类型"),
+                ("title", "内容"),
+                ("complaint_number", "投诉编号"),
+                ("acknowledged_at", "确认时间"),
+                ("acknowledged_by", "确认人"),
+                ("note", "措施"),
+            ],
+            crate::services::warnings::list(&state, &u.principal, false).await,
+        ),
+        _ => return error_page(u.lang, &AppError::NotFound),
+    };
+    let items = match items {
+        Ok(items) => items,
+        Err(e) => return error_page(u.lang, &e),
+    };
+    let table = Table {
+        name: what.to_string(),
+        header: columns.iter().map(|(_, h)| h.to_string()).collect(),
+        rows: items
+            .iter()
+            .map(|i| columns.iter().map(|(k, _)| text(&i[*k])).collect())
+            .collect(),
+        numeric: columns
+            .iter()
+            .position(|(k, _)| *k == "complaint_count")
+            .into_iter()
+            .collect(),
+    };
+    download(&table, format, what).unwrap_or_else(|e| error_page(u.lang, &e))
 }
