@@ -3,6 +3,7 @@
 //! Time always arrives as an argument; nothing here reads a clock, a file or a database.
 
 pub mod access;
+pub mod accountability;
 pub mod approval;
 pub mod audit;
 pub mod calendar;
