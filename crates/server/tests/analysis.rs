@@ -187,22 +187,13 @@ async fn monthly_quarterly_and_weekly_reports_match_figures_worked_out_by_hand()
         assert_eq!(app.complaint_count().await, 7);
 
         // The console: the page, the PDF with its charts' figures, the xlsx and the register PDF.
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         let cookie = app.web_cookie("groupcr").await;
         let fetch = |path: String| {
-            let (client, cookie, app) = (&client, &cookie, &app);
+            let (cookie, app) = (&cookie, &app);
             async move {
-                let r = client
-                    .get(format!("{}{path}", app.base))
-                    .header("cookie", cookie.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "{path}");
-                r.bytes().await.unwrap().to_vec()
+                let (status, body) = app.web_get(cookie, &path).await;
+                assert_eq!(status, 200, "{path}");
+                body
             }
         };
         let html = String::from_utf8(fetch("/reports/analysis?period=2026-11".into()).await).unwrap();

@@ -187,16 +187,10 @@ async fn issues_risks_cases_and_the_meeting_pack() {
         }
 
         // The monthly meeting pack puts it all on paper.
-        let client = reqwest::Client::new();
         let cookie = app.web_cookie("supervisor").await;
-        let pdf = client
-            .get(format!("{}/reports/meeting.pdf?month=2026-11", app.base))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(pdf.status(), 200);
-        let text = common::pdf_text(&pdf.bytes().await.unwrap());
+        let (status, pdf) = app.web_get(&cookie, "/reports/meeting.pdf?month=2026-11").await;
+        assert_eq!(status, 200);
+        let text = common::pdf_text(&pdf);
         for expected in [
             "2026年11月客户投诉及客户端风险预控月度例会",
             "3栋卫生间防水层老化",
@@ -245,15 +239,7 @@ async fn issues_risks_cases_and_the_meeting_pack() {
         fields[0].1 = "forged".into();
         let (s, _) = form(fields).await;
         assert_eq!(s, 403);
-        let html = client
-            .get(format!("{}/issues", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = String::from_utf8(app.web_get(&cookie, "/issues").await.1).unwrap();
         assert!(
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;电梯频繁困人"),
             "{html}"
@@ -264,30 +250,14 @@ async fn issues_risks_cases_and_the_meeting_pack() {
             "the refused ones were not created"
         );
         // The lists export (R-AN-4), read back by openpyxl.
-        let book = client
-            .get(format!("{}/insight/risks.xlsx", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let (_, book) = app.web_get(&cookie, "/insight/risks.xlsx").await;
         let rows = common::read_xlsx(&book);
         assert_eq!(rows[0][0].0, "风险");
         assert_eq!(
             (rows[1][0].0.clone(), rows[1][3].0.clone()),
             (json!("车位销售口径不一致"), json!("低"))
         );
-        let book = client
-            .get(format!("{}/insight/issues.xlsx", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let (_, book) = app.web_get(&cookie, "/insight/issues.xlsx").await;
         let rows = common::read_xlsx(&book);
         assert_eq!(rows.len(), 3, "heading and two issues");
         assert_eq!(

@@ -54,6 +54,18 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
 }
 
 impl TestApp {
+    /// A console page (or download) fetched with a session cookie: its status and body.
+    pub async fn web_get(&self, cookie: &str, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
     /// Signs in on the web form; returns the session cookie and the page's CSRF token.
     pub async fn web_session(&self, user: &str) -> (String, String) {
         let cookie = self.web_cookie(user).await;
