@@ -81,6 +81,10 @@ pub enum Permission {
     /// Act on insight: acknowledge warnings, run common issues, keep the risk register, publish
     /// cases (R-AN-5…8): supervisors and every head above a complaint.
     ManageInsight,
+    /// Propose who answers for a closed complaint (R-AC-1): customer service and the heads.
+    ProposeResponsibility,
+    /// Approve or reject a proposed responsibility assignment: the heads above a project.
+    ApproveResponsibility,
 }
 
 /// Whether `role` carries `permission`.
@@ -92,6 +96,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         }
         Permission::ReadComplaints => true,
         Permission::Administer => role == Admin,
+        Permission::ProposeResponsibility => matches!(
+            role,
+            Supervisor | DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management
+        ),
+        Permission::ApproveResponsibility => {
+            matches!(role, ProjectHead | CityHead | RegionHead | GroupCr | Management)
+        }
         Permission::ManageInsight => matches!(
             role,
             Supervisor | DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management

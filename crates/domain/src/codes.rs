@@ -218,6 +218,16 @@ code_enum!(
 );
 
 code_enum!(
+    /// Who can bear responsibility for a complaint (R-AC-1).
+    PartyKind {
+        Department = "department", "部门", "Department";
+        Team = "team", "班组", "Team";
+        Person = "person", "个人", "Person";
+        Contractor = "contractor", "外部单位", "Outside contractor";
+    }
+);
+
+code_enum!(
     /// The clocks of R-SLA-1, with their API.md codes.
     SlaClock {
         FirstResponse = "first_response", "首次响应", "First response";
@@ -310,6 +320,7 @@ mod tests {
         round_trips::<IssueState>();
         round_trips::<RiskLevel>();
         round_trips::<RiskStatus>();
+        round_trips::<PartyKind>();
         round_trips::<SlaClock>();
         round_trips::<Reasonableness>();
         round_trips::<ContactMethod>();

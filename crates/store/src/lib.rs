@@ -14,6 +14,7 @@ pub mod issues;
 pub mod org;
 pub mod outbox;
 pub mod reports;
+pub mod responsibility;
 pub mod risks;
 pub mod robots;
 pub mod rollup;

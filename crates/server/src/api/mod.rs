@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod projects;
 pub mod public;
 pub mod reports;
+pub mod responsibility;
 pub mod robots;
 pub mod settings;
 pub mod warnings;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(warnings::router())
         .merge(insight::router())
+        .merge(responsibility::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

@@ -16,6 +16,7 @@ pub mod me;
 pub mod pdf;
 pub mod public;
 pub mod reports;
+pub mod responsibility;
 pub mod robots;
 pub mod search;
 pub mod settings;
