@@ -98,6 +98,71 @@ pub fn settle(months: &[(i64, i64)]) -> Vec<MonthDeduction> {
         .collect()
 }
 
+/// The configurable amounts of the ledger, in fen per base (R-AC-2: "amounts configurable").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rates {
+    /// 警告: from 400 yuan.
+    pub warning: i64,
+    /// 小过: 800 yuan per base.
+    pub minor_demerit: i64,
+    /// 嘉奖.
+    pub commendation: i64,
+    /// 记功.
+    pub merit: i64,
+}
+
+impl Default for Rates {
+    fn default() -> Self {
+        Rates {
+            warning: 40_000,
+            minor_demerit: 80_000,
+            commendation: 20_000,
+            merit: 50_000,
+        }
+    }
+}
+
+/// Why an entry's amount cannot be worked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    /// Bases must be 1 to 12.
+    Bases,
+    /// A major demerit takes the month's efficiency bonus, which is not recorded.
+    NoBonus,
+    /// A bonus reward needs its amount, above zero and at most 1,000,000 yuan.
+    Amount,
+}
+
+/// The amount in fen of a ledger entry: a warning, minor demerit, commendation or merit is its
+/// rate times the bases; a major demerit is the month's whole efficiency bonus; a bonus reward
+/// is the amount given. Penalties and rewards are both positive; [`is_penalty`] tells them apart.
+pub fn amount(
+    kind: crate::SanctionKind,
+    bases: i64,
+    bonus: Option<i64>,
+    given: Option<i64>,
+    rates: &Rates,
+) -> Result<i64, AmountError> {
+    use crate::SanctionKind as K;
+    if !(1..=12).contains(&bases) {
+        return Err(AmountError::Bases);
+    }
+    Ok(match kind {
+        K::Warning => rates.warning * bases,
+        K::MinorDemerit => rates.minor_demerit * bases,
+        K::MajorDemerit => bonus.filter(|b| *b >= 0).ok_or(AmountError::NoBonus)?,
+        K::Commendation => rates.commendation * bases,
+        K::Merit => rates.merit * bases,
+        K::Reward => given.filter(|a| (1..=100_000_000).contains(a)).ok_or(AmountError::Amount)?,
+    })
+}
+
+/// Whether an entry is deducted (a penalty) rather than paid (a reward).
+pub fn is_penalty(kind: crate::SanctionKind) -> bool {
+    use crate::SanctionKind as K;
+    matches!(kind, K::Warning | K::MinorDemerit | K::MajorDemerit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +245,28 @@ mod tests {
         }
         let total_deducted: i64 = got.iter().map(|m| m.deducted).sum();
         assert_eq!(total_deducted, 4_200 * y, "everything assessed is eventually deducted");
+    }
+
+    #[test]
+    fn amounts_by_kind() {
+        use crate::SanctionKind as K;
+        let r = Rates::default();
+        for (kind, bases, bonus, given, want) in [
+            (K::Warning, 1, None, None, Ok(40_000)),
+            (K::MinorDemerit, 2, None, None, Ok(160_000)),
+            (K::MajorDemerit, 1, Some(300_000), None, Ok(300_000)),
+            (K::MajorDemerit, 1, None, None, Err(AmountError::NoBonus)),
+            (K::Commendation, 1, None, None, Ok(20_000)),
+            (K::Merit, 3, None, None, Ok(150_000)),
+            (K::Reward, 1, None, Some(123_456), Ok(123_456)),
+            (K::Reward, 1, None, Some(0), Err(AmountError::Amount)),
+            (K::Reward, 1, None, Some(-5), Err(AmountError::Amount)),
+            (K::Warning, 0, None, None, Err(AmountError::Bases)),
+            (K::Warning, 13, None, None, Err(AmountError::Bases)),
+        ] {
+            assert_eq!(amount(kind, bases, bonus, given, &r), want, "{kind:?}");
+        }
+        assert!(is_penalty(K::MajorDemerit) && !is_penalty(K::Merit));
     }
 
     #[test]

@@ -228,6 +228,18 @@ code_enum!(
 );
 
 code_enum!(
+    /// Entries of the penalties and rewards ledger (R-AC-2; seed 001-4).
+    SanctionKind {
+        Warning = "warning", "警告", "Warning";
+        MinorDemerit = "minor_demerit", "小过", "Minor demerit";
+        MajorDemerit = "major_demerit", "大过", "Major demerit";
+        Commendation = "commendation", "嘉奖", "Commendation";
+        Merit = "merit", "记功", "Merit";
+        Reward = "reward", "奖金", "Bonus reward";
+    }
+);
+
+code_enum!(
     /// The clocks of R-SLA-1, with their API.md codes.
     SlaClock {
         FirstResponse = "first_response", "首次响应", "First response";
@@ -321,6 +333,7 @@ mod tests {
         round_trips::<RiskLevel>();
         round_trips::<RiskStatus>();
         round_trips::<PartyKind>();
+        round_trips::<SanctionKind>();
         round_trips::<SlaClock>();
         round_trips::<Reasonableness>();
         round_trips::<ContactMethod>();

@@ -29,6 +29,6 @@ pub mod warning;
 
 pub use codes::{
     Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, IssueState, Locale, NoticeLevel, PartyKind,
-    Reasonableness, RiskLevel, RiskStatus, Role, Satisfaction, SlaClock, Stage, State,
+    Reasonableness, RiskLevel, RiskStatus, Role, SanctionKind, Satisfaction, SlaClock, Stage, State,
 };
 pub use validate::FieldError;
