@@ -85,6 +85,9 @@ pub enum Permission {
     ProposeResponsibility,
     /// Approve or reject a proposed responsibility assignment: the heads above a project.
     ApproveResponsibility,
+    /// Keep the penalties and rewards ledger, the efficiency bonuses and the monthly close for
+    /// HR (R-AC-2): group customer relations and management.
+    ManageAccountability,
 }
 
 /// Whether `role` carries `permission`.
@@ -103,6 +106,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Permission::ApproveResponsibility => {
             matches!(role, ProjectHead | CityHead | RegionHead | GroupCr | Management)
         }
+        Permission::ManageAccountability => matches!(role, GroupCr | Management),
         Permission::ManageInsight => matches!(
             role,
             Supervisor | DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management

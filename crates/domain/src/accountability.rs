@@ -153,7 +153,9 @@ pub fn amount(
         K::MajorDemerit => bonus.filter(|b| *b >= 0).ok_or(AmountError::NoBonus)?,
         K::Commendation => rates.commendation * bases,
         K::Merit => rates.merit * bases,
-        K::Reward => given.filter(|a| (1..=100_000_000).contains(a)).ok_or(AmountError::Amount)?,
+        K::Reward => given
+            .filter(|a| (1..=100_000_000).contains(a))
+            .ok_or(AmountError::Amount)?,
     })
 }
 

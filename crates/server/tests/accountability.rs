@@ -137,3 +137,212 @@ async fn responsibility_is_shared_to_one_hundred_percent_and_approved() {
         );
     }
 }
+
+/// From a closed complaint to HR's monthly statements (R-AC-2): a major demerit and a warning in
+/// October against a 3,000-yuan bonus deduct 1,500 and carry 1,900; November's minor demerit
+/// brings 2,700 due, 1,500 deducted, 1,200 carried. Closed months and bad entries are refused
+/// and change nothing. On both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
+    for backend in testkit::BACKENDS {
+        let app = spawn(backend).await;
+        let cr = app.token("groupcr").await;
+        let agent = app.token("agent").await;
+        let admin = app.token("admin").await;
+        let (s, c) = app.post("/api/v1/complaints", &cr, &common::body()).await;
+        assert_eq!(s, 201, "{c}");
+        let number = c["number"].as_str().unwrap().to_string();
+        app.walk(
+            &cr,
+            &number,
+            &[
+                ("dispatch", json!({"lead_department": "engineering"})),
+                ("assign", json!({"handler": "handler"})),
+                ("respond", json!({"content": "已联系业主", "method": "call"})),
+                ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
+                ("reply", json!({"content": "已修复"})),
+                ("confirm", json!({})),
+                ("callback", json!({"satisfaction": "satisfied"})),
+                ("close", json!({"summary": "已修复"})),
+            ],
+        )
+        .await;
+        let put = |path: &str, body: Value| {
+            let (app, cr, path) = (&app, &cr, path.to_string());
+            async move { app.put(&path, cr, &body).await }
+        };
+        let (s, v) = put(
+            "/api/v1/accountability/bonuses/2026-10",
+            json!({"bonuses": [{"user": "handler", "amount_fen": 300_000}, {"user": "depthead", "amount_fen": 500_000}]}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(
+            put(
+                "/api/v1/accountability/bonuses/2026-11",
+                json!({"bonuses": [{"user": "handler", "amount_fen": 300_000}]})
+            )
+            .await
+            .0,
+            200
+        );
+        let record = |body: Value| {
+            let (app, cr) = (&app, &cr);
+            async move { app.post("/api/v1/accountability/sanctions", cr, &body).await }
+        };
+        for (body, fen) in [
+            (
+                json!({"user": "handler", "month": "2026-10", "kind": "major_demerit", "complaint": number, "reason": "防水施工监管失职"}),
+                300_000,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-10", "kind": "warning", "reason": "未按时回访"}),
+                40_000,
+            ),
+            (
+                json!({"user": "depthead", "month": "2026-10", "kind": "commendation", "reason": "快速组织维修"}),
+                20_000,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "minor_demerit", "bases": 1, "reason": "再次延误"}),
+                80_000,
+            ),
+        ] {
+            let (s, v) = record(body.clone()).await;
+            assert_eq!(s, 200, "{body}: {v}");
+            assert_eq!(v["amount_fen"], fen, "{body}");
+        }
+        let (_, before) = app.get("/api/v1/accountability/statements/2026-11", &cr).await;
+        // Refused entries change nothing.
+        for (body, status) in [
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "reward", "amount_fen": -100, "reason": "x"}),
+                422,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "warning", "bases": 13, "reason": "x"}),
+                422,
+            ),
+            (
+                json!({"user": "nobody", "month": "2026-11", "kind": "warning", "reason": "x"}),
+                422,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-13", "kind": "warning", "reason": "x"}),
+                422,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "fine", "reason": "x"}),
+                422,
+            ),
+            (
+                json!({"user": "depthead", "month": "2026-11", "kind": "major_demerit", "reason": "no bonus recorded"}),
+                422,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "warning", "reason": "x", "amount": 1}),
+                422,
+            ),
+            (
+                json!({"user": "handler", "month": "2026-11", "kind": "warning", "reason": "  "}),
+                422,
+            ),
+        ] {
+            let (s, p) = record(body.clone()).await;
+            assert_eq!(s, status, "{body}: {p}");
+        }
+        assert_eq!(
+            app.post(
+                "/api/v1/accountability/sanctions",
+                &agent,
+                &json!({"user": "handler", "month": "2026-11", "kind": "warning", "reason": "x"})
+            )
+            .await
+            .0,
+            403
+        );
+        let (_, after) = app.get("/api/v1/accountability/statements/2026-11", &cr).await;
+        assert_eq!(before, after, "nothing changed");
+
+        let person = |v: &Value, user: &str| {
+            v["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["user"] == user)
+                .unwrap()
+                .clone()
+        };
+        let fen = |p: &Value, keys: &[&str]| keys.iter().map(|k| p[*k].as_i64().unwrap()).collect::<Vec<i64>>();
+        let keys = [
+            "bonus_fen",
+            "carried_in_fen",
+            "assessed_fen",
+            "cap_fen",
+            "deducted_fen",
+            "carried_out_fen",
+            "rewards_fen",
+        ];
+        let (s, oct) = app.get("/api/v1/accountability/statements/2026-10", &cr).await;
+        assert_eq!(s, 200, "{oct}");
+        assert_eq!(
+            fen(&person(&oct, "handler"), &keys),
+            [300_000, 0, 340_000, 150_000, 150_000, 190_000, 0]
+        );
+        assert_eq!(
+            fen(&person(&oct, "depthead"), &keys),
+            [500_000, 0, 0, 250_000, 0, 0, 20_000]
+        );
+        assert_eq!(
+            oct["departments"],
+            json!([{"department": "engineering", "deducted_fen": 150_000, "carried_out_fen": 190_000, "rewards_fen": 20_000, "people": 2}])
+        );
+        assert_eq!(
+            fen(&person(&after, "handler"), &keys),
+            [300_000, 190_000, 80_000, 150_000, 150_000, 120_000, 0]
+        );
+
+        // Closing October: nothing more for it, and not twice.
+        let (s, closed) = app
+            .post("/api/v1/accountability/months/2026-10/close", &cr, &json!({}))
+            .await;
+        assert_eq!((s, closed["closed"].as_bool()), (200, Some(true)), "{closed}");
+        assert_eq!(
+            app.post("/api/v1/accountability/months/2026-10/close", &cr, &json!({}))
+                .await
+                .0,
+            409
+        );
+        assert_eq!(
+            record(json!({"user": "handler", "month": "2026-10", "kind": "warning", "reason": "late"}))
+                .await
+                .0,
+            409
+        );
+        assert_eq!(
+            put(
+                "/api/v1/accountability/bonuses/2026-10",
+                json!({"bonuses": [{"user": "handler", "amount_fen": 1}]})
+            )
+            .await
+            .0,
+            409
+        );
+        let (_, oct2) = app.get("/api/v1/accountability/statements/2026-10", &cr).await;
+        assert_eq!(oct2["people"], oct["people"]);
+
+        // Rates are configurable by administrators only.
+        let rates = json!({"warning": 50_000, "minor_demerit": 80_000, "commendation": 20_000, "merit": 50_000});
+        assert_eq!(app.put("/api/v1/settings/sanction-rates", &cr, &rates).await.0, 403);
+        assert_eq!(
+            app.put("/api/v1/settings/sanction-rates", &admin, &json!({"warning": 0}))
+                .await
+                .0,
+            422
+        );
+        assert_eq!(app.put("/api/v1/settings/sanction-rates", &admin, &rates).await.0, 200);
+        let (s, v) =
+            record(json!({"user": "handler", "month": "2026-11", "kind": "warning", "reason": "态度问题"})).await;
+        assert_eq!((s, v["amount_fen"].as_i64()), (200, Some(50_000)));
+    }
+}

@@ -18,6 +18,7 @@ pub mod responsibility;
 pub mod risks;
 pub mod robots;
 pub mod rollup;
+pub mod sanctions;
 pub mod search;
 pub mod settings;
 pub mod taxonomy;

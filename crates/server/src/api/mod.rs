@@ -19,6 +19,7 @@ pub mod public;
 pub mod reports;
 pub mod responsibility;
 pub mod robots;
+pub mod sanctions;
 pub mod settings;
 pub mod warnings;
 
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(warnings::router())
         .merge(insight::router())
         .merge(responsibility::router())
+        .merge(sanctions::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

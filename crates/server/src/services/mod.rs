@@ -18,6 +18,7 @@ pub mod public;
 pub mod reports;
 pub mod responsibility;
 pub mod robots;
+pub mod sanctions;
 pub mod search;
 pub mod settings;
 pub mod sweep;
