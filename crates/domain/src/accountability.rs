@@ -165,6 +165,12 @@ pub fn is_penalty(kind: crate::SanctionKind) -> bool {
     matches!(kind, K::Warning | K::MinorDemerit | K::MajorDemerit)
 }
 
+/// The most a region's customer-relations expense budget may be: 0.5‰ of its annual sales
+/// target (seed 004 客户关系费用 4.2), rounded down to the fen.
+pub fn budget_cap(sales_target_fen: i64) -> i64 {
+    sales_target_fen.max(0) / 2_000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +253,15 @@ mod tests {
         }
         let total_deducted: i64 = got.iter().map(|m| m.deducted).sum();
         assert_eq!(total_deducted, 4_200 * y, "everything assessed is eventually deducted");
+    }
+
+    #[test]
+    fn the_budget_is_capped_at_half_a_per_mille_of_the_sales_target() {
+        // A 20-billion-yuan target allows a 10-million-yuan budget.
+        assert_eq!(budget_cap(20_000_000_000 * 100), 10_000_000 * 100);
+        assert_eq!(budget_cap(1_999), 0);
+        assert_eq!(budget_cap(2_000), 1);
+        assert_eq!(budget_cap(-5), 0);
     }
 
     #[test]

@@ -240,6 +240,17 @@ code_enum!(
 );
 
 code_enum!(
+    /// Kinds of customer-relations spending (seed 004 客户关系费用 4.2): only `relations` counts
+    /// against the budget; the delivery services and compensation are excluded.
+    ExpenseKind {
+        Relations = "relations", "客户关系费用", "Customer relations";
+        PreDeliveryService = "pre_delivery_service", "交付前介服务费用", "Pre-delivery service";
+        PostDeliveryService = "post_delivery_service", "交付后服务费用", "Post-delivery service";
+        Compensation = "compensation", "客户赔偿费用", "Compensation";
+    }
+);
+
+code_enum!(
     /// The clocks of R-SLA-1, with their API.md codes.
     SlaClock {
         FirstResponse = "first_response", "首次响应", "First response";
@@ -334,6 +345,7 @@ mod tests {
         round_trips::<RiskStatus>();
         round_trips::<PartyKind>();
         round_trips::<SanctionKind>();
+        round_trips::<ExpenseKind>();
         round_trips::<SlaClock>();
         round_trips::<Reasonableness>();
         round_trips::<ContactMethod>();

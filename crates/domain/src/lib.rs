@@ -28,7 +28,7 @@ pub mod validate;
 pub mod warning;
 
 pub use codes::{
-    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, Grade, IssueState, Locale, NoticeLevel, PartyKind,
-    Reasonableness, RiskLevel, RiskStatus, Role, SanctionKind, Satisfaction, SlaClock, Stage, State,
+    Channel, Code, ComplainantKind, ContactMethod, DeadlineState, ExpenseKind, Grade, IssueState, Locale, NoticeLevel,
+    PartyKind, Reasonableness, RiskLevel, RiskStatus, Role, SanctionKind, Satisfaction, SlaClock, Stage, State,
 };
 pub use validate::FieldError;

@@ -346,3 +346,128 @@ async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
         assert_eq!((s, v["amount_fen"].as_i64()), (200, Some(50_000)));
     }
 }
+
+/// Compensation and expense budgets (R-AC-3): the approved compensation is paid once and in
+/// full; a region's budget is at most 0.5‰ of its sales target; customer-relations spending
+/// stops at the budget while delivery services and compensation are kept apart. Both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compensation_is_paid_once_and_spending_stays_within_budget() {
+    for backend in testkit::BACKENDS {
+        let app = spawn(backend).await;
+        let cr = app.token("groupcr").await;
+        let sup = app.token("supervisor").await;
+        let (s, c) = app.post("/api/v1/complaints", &cr, &common::body()).await;
+        assert_eq!(s, 201, "{c}");
+        let number = c["number"].as_str().unwrap().to_string();
+        let pay = format!("/api/v1/complaints/{number}/compensation/payment");
+        let good = json!({"amount_fen": 100_000, "paid_on": "2026-11-22", "reference": "转账 20261122-001"});
+        assert_eq!(app.post(&pay, &cr, &good).await.0, 409, "nothing approved yet");
+        // A plan with 1,000 yuan of compensation, within the handler's authority: in force at once.
+        app.walk(
+            &cr,
+            &number,
+            &[
+                ("dispatch", json!({"lead_department": "engineering"})),
+                ("assign", json!({"handler": "handler"})),
+                ("respond", json!({"content": "已联系业主", "method": "call"})),
+                ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
+                (
+                    "propose_plan",
+                    json!({"measures": "赔偿天花板修补费用", "compensation_fen": 100_000, "compensation_form": "现金"}),
+                ),
+            ],
+        )
+        .await;
+        for (body, status) in [
+            (
+                json!({"amount_fen": 99_999, "paid_on": "2026-11-22", "reference": "x"}),
+                422,
+            ),
+            (
+                json!({"amount_fen": -100_000, "paid_on": "2026-11-22", "reference": "x"}),
+                422,
+            ),
+            (
+                json!({"amount_fen": 100_000, "paid_on": "22/11/2026", "reference": "x"}),
+                422,
+            ),
+            (
+                json!({"amount_fen": 100_000, "paid_on": "2026-11-22", "reference": " "}),
+                422,
+            ),
+        ] {
+            assert_eq!(app.post(&pay, &cr, &body).await.0, status, "{body}");
+        }
+        assert_eq!(app.post(&pay, &sup, &good).await.0, 403);
+        let (s, v) = app.post(&pay, &cr, &good).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["approved_fen"], 100_000);
+        assert_eq!(v["form"], "现金");
+        assert_eq!(v["paid"]["amount_fen"], 100_000);
+        assert_eq!(app.post(&pay, &cr, &good).await.0, 409, "paid once");
+
+        // South China: a 20-billion-yuan sales target allows at most 10 million yuan.
+        let budget = "/api/v1/budgets/R-SOUTH/2026";
+        let target = 20_000_000_000_i64 * 100;
+        let (s, p) = app
+            .put(
+                budget,
+                &cr,
+                &json!({"sales_target_fen": target, "budget_fen": 1_000_000_001}),
+            )
+            .await;
+        assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("budget_fen")), "{p}");
+        assert_eq!(
+            app.put(
+                "/api/v1/budgets/C-GZ/2026",
+                &cr,
+                &json!({"sales_target_fen": target, "budget_fen": 1})
+            )
+            .await
+            .0,
+            404,
+            "a city is not a region"
+        );
+        let (s, v) = app
+            .put(
+                budget,
+                &cr,
+                &json!({"sales_target_fen": target, "budget_fen": 1_000_000_000}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["cap_fen"], 1_000_000_000);
+        let spend = format!("{budget}/expenses");
+        let expense = |kind: &str, fen: i64| json!({"spent_on": "2026-11-20", "kind": kind, "amount_fen": fen, "note": "业主答谢活动"});
+        for (body, status) in [
+            (expense("relations", 600_000_000), 200),
+            (expense("relations", 400_000_001), 409),
+            (expense("post_delivery_service", 700_000_000), 200),
+            (expense("compensation", 50_000_000), 200),
+            (expense("relations", 400_000_000), 200),
+            (expense("relations", 1), 409),
+            (expense("gifts", 1), 422),
+            (
+                json!({"spent_on": "2025-12-31", "kind": "relations", "amount_fen": 1, "note": "x"}),
+                422,
+            ),
+        ] {
+            let (s, p) = app.post(&spend, &cr, &body).await;
+            assert_eq!(s, status, "{body}: {p}");
+        }
+        let (s, r) = app.get(budget, &cr).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["spent_fen"], 1_000_000_000);
+        assert_eq!(r["remaining_fen"], 0);
+        assert_eq!(
+            r["excluded_fen"],
+            json!({"pre_delivery_service": 0, "post_delivery_service": 700_000_000, "compensation": 50_000_000})
+        );
+        assert_eq!(
+            r["compensation_paid_fen"], 100_000,
+            "the complaint's payment, in GZ-001 under South China"
+        );
+        let (s, _) = app.get("/api/v1/budgets/R-EAST/2026", &sup).await;
+        assert_eq!(s, 403);
+    }
+}

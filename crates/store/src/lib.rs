@@ -11,6 +11,7 @@ mod db;
 pub mod error;
 pub mod idempotency;
 pub mod issues;
+pub mod money;
 pub mod org;
 pub mod outbox;
 pub mod reports;

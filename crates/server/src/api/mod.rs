@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod insight;
 pub mod me;
 pub mod meta;
+pub mod money;
 pub mod openapi;
 pub mod projects;
 pub mod public;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(insight::router())
         .merge(responsibility::router())
         .merge(sanctions::router())
+        .merge(money::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound })

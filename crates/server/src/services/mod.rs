@@ -13,6 +13,7 @@ pub mod hours;
 pub mod insight;
 pub mod letter;
 pub mod me;
+pub mod money;
 pub mod pdf;
 pub mod public;
 pub mod reports;
