@@ -344,6 +344,31 @@ async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
         let (s, v) =
             record(json!({"user": "handler", "month": "2026-11", "kind": "warning", "reason": "态度问题"})).await;
         assert_eq!((s, v["amount_fen"].as_i64()), (200, Some(50_000)));
+
+        // Staff figures for November (R-AC-4): the handler's one complaint, closed on time and
+        // satisfied, and 800 + 500 yuan of penalties.
+        let (s, perf) = app.get("/api/v1/accountability/performance/2026-11", &cr).await;
+        assert_eq!(s, 200, "{perf}");
+        assert_eq!(
+            perf["people"],
+            json!([{"user": "handler", "name": "赵强", "department": "engineering", "handled": 1, "closed": 1,
+                "handling_timely_rate": 1.0, "satisfaction_rate": 1.0, "penalties_fen": 130_000, "rewards_fen": 0}])
+        );
+        assert_eq!(perf["departments"][0]["penalties_fen"], 130_000);
+        assert_eq!(perf["departments"][0]["handled"], 1);
+        let (s, oct) = app.get("/api/v1/accountability/performance/2026-10", &cr).await;
+        assert_eq!(s, 200);
+        let names: Vec<&str> = oct["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["user"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["handler", "depthead"], "October: entries only, in user order");
+        assert_eq!(
+            app.get("/api/v1/accountability/performance/2026-11", &agent).await.0,
+            403
+        );
     }
 }
 

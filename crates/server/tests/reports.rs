@@ -229,6 +229,7 @@ async fn rollup_equals_full_pass(app: &common::TestApp) {
             D::Department,
             D::State,
             D::Stage,
+            D::Handler,
             D::Day,
         ] {
             let fast = store::rollup::summary(&mut c, 20261122, 20261122, scope, by)

@@ -14,9 +14,8 @@ pub async fn record_payment(
     by: i64,
     now_ms: i64,
 ) -> Result<bool> {
-    let done: Option<i64> =
-        on_conn!(c, |c| {
-            sqlx::query_scalar(
+    let done: Option<i64> = on_conn!(c, |c| {
+        sqlx::query_scalar(
         "INSERT INTO compensation_payment (complaint_id, amount_fen, paid_on, reference, recorded_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (complaint_id) DO NOTHING RETURNING amount_fen"
     )
@@ -28,7 +27,7 @@ pub async fn record_payment(
     .bind(now_ms)
     .fetch_optional(&mut **c)
     .await
-        })?;
+    })?;
     Ok(done.is_some())
 }
 

@@ -24,6 +24,8 @@ pub enum Dimension {
     State,
     /// The property's stage ("" when none is given).
     Stage,
+    /// The handler's user id as text ("" before assignment).
+    Handler,
     /// Received day, YYYYMMDD (for trends).
     Day,
 }
@@ -85,6 +87,7 @@ pub async fn summary(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope, by: Dimens
         Dimension::Department => "COALESCE(d.code, '')",
         Dimension::State => "c.state",
         Dimension::Stage => "COALESCE(c.stage, '')",
+        Dimension::Handler => "COALESCE(CAST(c.handler_id AS TEXT), '')",
         Dimension::Day => &day_text,
     };
     let sums: Vec<String> = [

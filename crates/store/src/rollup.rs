@@ -59,6 +59,7 @@ pub struct Fact {
     pub channel: String,
     pub state: String,
     pub stage: String,
+    pub handler: String,
     pub response_ok: i64,
     pub response_measured: i64,
     pub handling_ok: i64,
@@ -107,7 +108,7 @@ pub fn day_key(d: chrono::NaiveDate) -> i64 {
 pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
     let now_sql = format!(
         "SELECT {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
-         c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, {FLAGS} FROM complaint c{JOINS} WHERE c.id = $1",
+         c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, COALESCE(CAST(c.handler_id AS TEXT), '') AS handler, {FLAGS} FROM complaint c{JOINS} WHERE c.id = $1",
         day_sql(c.backend())
     );
     let now: Option<Fact> = on_conn!(c, |c| sqlx::query_as(&now_sql)
@@ -117,7 +118,7 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
     let Some(now) = now else { return Ok(()) };
     let was: Option<Fact> = on_conn!(c, |c| {
         sqlx::query_as(
-        "SELECT day, org_path, project, department, category, grade, channel, state, stage, response_ok, response_measured, \
+        "SELECT day, org_path, project, department, category, grade, channel, state, stage, handler, response_ok, response_measured, \
          handling_ok, handling_measured, closed, closable, satisfied, rated, repeated FROM report_fact WHERE complaint_id = $1"
     )
     .bind(complaint)
@@ -141,13 +142,13 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
         add_to_cell(c, dim, &now, 1).await?;
     }
     let cols = format!(
-        "day, org_path, project, department, category, grade, channel, state, stage, {}",
+        "day, org_path, project, department, category, grade, channel, state, stage, handler, {}",
         COUNTED.join(", ")
     );
     let sets: Vec<String> = cols.split(", ").map(|k| format!("{k} = excluded.{k}")).collect();
     let sql = format!(
         "INSERT INTO report_fact (complaint_id, {cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (complaint_id) DO UPDATE SET {}",
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (complaint_id) DO UPDATE SET {}",
         sets.join(", ")
     );
     let flags = now.flags();
@@ -162,7 +163,8 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
             .bind(&now.grade)
             .bind(&now.channel)
             .bind(&now.state)
-            .bind(&now.stage);
+            .bind(&now.stage)
+            .bind(&now.handler);
         for f in flags {
             q = q.bind(f);
         }
@@ -172,7 +174,7 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
 }
 
 /// The dimensions kept in cells, by their `dim` code.
-const DIMENSIONS: [&str; 7] = [
+const DIMENSIONS: [&str; 8] = [
     "category",
     "grade",
     "channel",
@@ -180,6 +182,7 @@ const DIMENSIONS: [&str; 7] = [
     "department",
     "state",
     "stage",
+    "handler",
 ];
 
 impl Fact {
@@ -192,6 +195,7 @@ impl Fact {
             "project" => &self.project,
             "department" => &self.department,
             "stage" => &self.stage,
+            "handler" => &self.handler,
             _ => &self.state,
         }
     }
@@ -291,6 +295,7 @@ pub async fn summary(
         Dimension::Department => ("department", "key"),
         Dimension::State => ("state", "key"),
         Dimension::Stage => ("stage", "key"),
+        Dimension::Handler => ("handler", "key"),
         Dimension::Day => ("grade", "CAST(day AS TEXT)"),
     };
     args.push(Arg::Text(dim.to_string()));

@@ -107,3 +107,18 @@ pub async fn months_up_to(c: &mut Conn<'_>, month: &str) -> Result<Vec<(i64, Str
     .await
     })?)
 }
+
+/// Penalties and rewards recorded for a month per person: (user, penalties, rewards) in fen.
+pub async fn sums_for_month(c: &mut Conn<'_>, month: &str) -> Result<Vec<(i64, i64, i64)>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT user_id, \
+         CAST(COALESCE(SUM(CASE WHEN kind IN ('warning', 'minor_demerit', 'major_demerit') THEN amount_fen END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN kind NOT IN ('warning', 'minor_demerit', 'major_demerit') THEN amount_fen END), 0) AS BIGINT) \
+         FROM sanction WHERE month = $1 GROUP BY user_id"
+    )
+    .bind(month)
+    .fetch_all(&mut **c)
+    .await
+    })?)
+}

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accountability/sanctions", post(record))
         .route("/api/v1/accountability/months/{month}/close", post(close))
         .route("/api/v1/accountability/statements/{month}", get(statement))
+        .route("/api/v1/accountability/performance/{month}", get(performance))
 }
 
 /// The ledger's rates in fen per base.
@@ -93,4 +94,19 @@ pub async fn statement(
     Path(month): Path<String>,
 ) -> AppResult<Json<Value>> {
     Ok(Json(sanctions::statement(&state, &who, &month).await?))
+}
+
+/// Staff figures for a month (R-AC-4): per handler and department in the caller's scope, the
+/// complaints received that month that they handle, closed, handling-timely and satisfaction
+/// rates, and the month's penalties and rewards in fen.
+#[utoipa::path(get, path = "/api/v1/accountability/performance/{month}", tag = "accountability", params(("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "`{month, people: [{user, name, department, handled, closed, handling_timely_rate, satisfaction_rate, penalties_fen, rewards_fen}], departments: [{department, ...}]}`"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn performance(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(month): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(sanctions::performance(&state, &who, &month).await?))
 }

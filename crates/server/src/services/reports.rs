@@ -168,6 +168,22 @@ pub(crate) async fn labels(c: &mut store::Conn<'_>, state: &AppState, by: Dimens
         Dimension::Grade => Box::new(coded::<Grade>),
         Dimension::Channel => Box::new(coded::<Channel>),
         Dimension::State => Box::new(coded::<State>),
+        Dimension::Handler => {
+            let users: Vec<(String, String)> = store::users::all(c)
+                .await?
+                .into_iter()
+                .map(|(id, _, name)| (id.to_string(), name))
+                .collect();
+            Box::new(move |key| {
+                if key.is_empty() {
+                    return ("未指派".to_string(), "Not assigned".to_string());
+                }
+                users
+                    .iter()
+                    .find(|(id, _)| id == key)
+                    .map_or_else(|| (key.to_string(), key.to_string()), |(_, n)| (n.clone(), n.clone()))
+            })
+        }
         Dimension::Stage => Box::new(|key| {
             if key.is_empty() {
                 return ("未注明".to_string(), "Not given".to_string());

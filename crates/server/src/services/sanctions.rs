@@ -314,3 +314,74 @@ pub async fn statement(state: &AppState, who: &Principal, month: &str) -> AppRes
         })).collect::<Vec<_>>(),
     }))
 }
+
+/// Staff figures for a month (R-AC-4; seed 003 第七章 2): per handler and per department, the
+/// complaints received that month that they handle, how many are closed, the handling-timely
+/// and satisfaction rates, and the penalties and rewards recorded for the month (fen).
+pub async fn performance(state: &AppState, who: &Principal, month: &str) -> AppResult<Value> {
+    who.require(Permission::ManageInsight)?;
+    let month = month_of(month)?;
+    let p = Period::parse(&month).ok_or_else(|| AppError::field("month", "must be a month YYYY-MM"))?;
+    let mut r = state.store.reader().await?;
+    let mut c = r.conn();
+    let rows =
+        crate::services::reports::counts(&mut c, who, p.first(), p.last(), store::reports::Dimension::Handler).await?;
+    let ledger = store::sanctions::sums_for_month(&mut c, &month).await?;
+    let users = store::users::all(&mut c).await?;
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.key.parse().ok()).collect();
+    ids.extend(ledger.iter().map(|l| l.0));
+    ids.sort_unstable();
+    ids.dedup();
+    let figures = |n: &store::reports::Counts| {
+        json!({
+            "handled": n.count, "closed": n.closed,
+            "handling_timely_rate": domain::report::rate(n.handling_ok, n.handling_measured),
+            "satisfaction_rate": domain::report::rate(n.satisfied, n.rated),
+        })
+    };
+    let mut people = Vec::new();
+    let mut departments: Vec<(String, store::reports::Counts, i64, i64)> = Vec::new();
+    for id in ids {
+        let n = rows
+            .iter()
+            .find(|r| r.key == id.to_string())
+            .cloned()
+            .unwrap_or_default();
+        let (pen, rew) = ledger.iter().find(|l| l.0 == id).map_or((0, 0), |l| (l.1, l.2));
+        let Some((_, username, name)) = users.iter().find(|u| u.0 == id) else {
+            continue;
+        };
+        let department = store::users::grants_of(&mut c, id)
+            .await?
+            .into_iter()
+            .find_map(|g| g.department_code)
+            .unwrap_or_default();
+        let mut v = figures(&n);
+        v["user"] = json!(username);
+        v["name"] = json!(name);
+        v["department"] = json!(department);
+        v["penalties_fen"] = json!(pen);
+        v["rewards_fen"] = json!(rew);
+        people.push(v);
+        match departments.iter_mut().find(|d| d.0 == department) {
+            Some(d) => {
+                d.1.add(&n, 1);
+                d.2 += pen;
+                d.3 += rew;
+            }
+            None => departments.push((department, n, pen, rew)),
+        }
+    }
+    departments.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(json!({
+        "month": month,
+        "people": people,
+        "departments": departments.iter().map(|(d, n, pen, rew)| {
+            let mut v = figures(n);
+            v["department"] = json!(d);
+            v["penalties_fen"] = json!(pen);
+            v["rewards_fen"] = json!(rew);
+            v
+        }).collect::<Vec<_>>(),
+    }))
+}
