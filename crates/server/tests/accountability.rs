@@ -369,6 +369,60 @@ async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
             app.get("/api/v1/accountability/performance/2026-11", &agent).await.0,
             403
         );
+
+        // The console: the statement in yuan, its export for HR, and the form.
+        let (cookie, csrf) = app.web_session("groupcr").await;
+        let (s, html) = app.web_get(&cookie, "/accountability?month=2026-10").await;
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(s, 200);
+        assert!(html.contains("<td>赵强</td><td>engineering</td><td>3000.00</td><td>0.00</td><td>3400.00</td><td>1500.00</td><td>1500.00</td><td>1900.00</td><td>0.00</td>"), "{html}");
+        let (_, book) = app
+            .web_get(&cookie, "/accountability/statement.xlsx?month=2026-11")
+            .await;
+        let rows = common::read_xlsx(&book);
+        assert_eq!(rows[0][6].0, "本月扣款");
+        let handler = rows.iter().find(|r| r[9].0 == "handler").unwrap();
+        assert_eq!(
+            (handler[3].0.clone(), handler[7].0.clone()),
+            (json!("1900.00"), json!("1700.00")),
+            "with the 500-yuan warning: 1,900 + 800 + 500 due, 1,500 deducted"
+        );
+        let post = |fields: Vec<(&'static str, String)>| {
+            let (app, cookie) = (&app, &cookie);
+            async move {
+                let r = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap()
+                    .post(format!("{}/accountability", app.base))
+                    .header("cookie", cookie)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let entry = |csrf: &str, user: &str| {
+            vec![
+                ("_csrf", csrf.to_string()),
+                ("month", "2026-11".to_string()),
+                ("user", user.to_string()),
+                ("kind", "merit".to_string()),
+                ("bases", "1".to_string()),
+                ("reason", "<b>表扬</b>".to_string()),
+            ]
+        };
+        assert_eq!(post(entry("forged", "handler")).await.0, 403);
+        let (s, html) = post(entry(&csrf, "nobody")).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("user: unknown user"), "{html}");
+        assert_eq!(post(entry(&csrf, "handler")).await.0, 303);
+        let (_, perf) = app.get("/api/v1/accountability/performance/2026-11", &cr).await;
+        assert_eq!(
+            perf["people"][0]["rewards_fen"], 50_000,
+            "one merit recorded through the form"
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! compile-checked templates (askama escapes everything), assets embedded in the binary, Chinese
 //! by default with English a click away. The pages call the same services as the API.
 
+pub mod accountability;
 pub mod admin;
 pub mod analysis;
 pub mod complaint;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(analysis::router())
         .merge(warnings::router())
         .merge(insight::router())
+        .merge(accountability::router())
         .merge(admin::router())
         .merge(portal::router())
 }

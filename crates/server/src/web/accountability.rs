@@ -1,0 +1,248 @@
+//! Accountability in the console (R-AC-2…4): a month's statement per person and department with
+//! its xlsx/CSV export, the staff figures, a form to record a penalty or reward, and the month's
+//! close, on the same services as the API.
+
+use super::export::{download, Format, Table};
+use super::session::WebUser;
+use super::{checked, error_page, render, see_other, FormData, Layout};
+use crate::error::AppError;
+use crate::services::sanctions;
+use crate::state::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accountability", get(page).post(record))
+        .route("/accountability/close", post(close))
+        .route("/accountability/statement.{ext}", get(export))
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/accountability.html")]
+struct AccountabilityPage {
+    l: Layout,
+    month: String,
+    closed: bool,
+    statement: Vec<Vec<String>>,
+    departments: Vec<Vec<String>>,
+    performance: Vec<Vec<String>>,
+    error: Option<String>,
+}
+
+/// Fen as yuan with two decimals, exactly (no floating point).
+fn yuan(v: &Value) -> String {
+    let f = v.as_i64().unwrap_or(0);
+    let sign = if f < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", f.abs() / 100, f.abs() % 100)
+}
+
+fn pct(v: &Value) -> String {
+    v.as_f64()
+        .map_or_else(|| "—".to_string(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn month_or_current(state: &AppState, f: &FormData) -> String {
+    let m = f.value("month");
+    if m.trim().is_empty() {
+        domain::time::date_cn(state.clock.now()).format("%Y-%m").to_string()
+    } else {
+        m
+    }
+}
+
+const STATEMENT: [(&str, &str); 10] = [
+    ("name", "姓名"),
+    ("department", "部门"),
+    ("bonus_fen", "效益奖金"),
+    ("carried_in_fen", "上月结转"),
+    ("assessed_fen", "本月处罚"),
+    ("cap_fen", "扣款上限"),
+    ("deducted_fen", "本月扣款"),
+    ("carried_out_fen", "结转下月"),
+    ("rewards_fen", "奖励"),
+    ("user", "用户名"),
+];
+
+fn statement_rows(v: &Value) -> Vec<Vec<String>> {
+    v["people"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            STATEMENT
+                .iter()
+                .map(|(k, _)| {
+                    if k.ends_with("_fen") {
+                        yuan(&p[*k])
+                    } else {
+                        p[*k].as_str().unwrap_or_default().to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn show(state: &AppState, u: &WebUser, month: String, error: Option<String>) -> Response {
+    let who = &u.principal;
+    let (statement, performance) = match (
+        sanctions::statement(state, who, &month).await,
+        sanctions::performance(state, who, &month).await,
+    ) {
+        (Ok(s), Ok(p)) => (s, p),
+        (Err(e), _) | (_, Err(e)) => return error_page(u.lang, &e),
+    };
+    let departments = statement["departments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            vec![
+                d["department"].as_str().unwrap_or_default().to_string(),
+                d["people"].to_string(),
+                yuan(&d["deducted_fen"]),
+                yuan(&d["carried_out_fen"]),
+                yuan(&d["rewards_fen"]),
+            ]
+        })
+        .collect();
+    let performance = performance["people"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            vec![
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["department"].as_str().unwrap_or_default().to_string(),
+                p["handled"].to_string(),
+                p["closed"].to_string(),
+                pct(&p["handling_timely_rate"]),
+                pct(&p["satisfaction_rate"]),
+                yuan(&p["penalties_fen"]),
+                yuan(&p["rewards_fen"]),
+            ]
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &AccountabilityPage {
+            l: Layout::new(u, "accountability", u.lang.t("nav.accountability")),
+            closed: statement["closed"].as_bool().unwrap_or(false),
+            statement: statement_rows(&statement),
+            departments,
+            performance,
+            month,
+            error,
+        },
+    )
+}
+
+async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery) -> Response {
+    let f = FormData::parse(raw.unwrap_or_default().as_bytes());
+    let month = month_or_current(&state, &f);
+    show(&state, &u, month, None).await
+}
+
+/// The refusal as one line for the top of the page, or None for errors shown as a page.
+fn message(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Validation(errors) => Some(
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        AppError::Conflict(m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
+async fn record(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let month = month_or_current(&state, &f);
+    let mut m = Map::new();
+    for k in ["user", "kind", "reason", "complaint"] {
+        let v = f.value(k);
+        if !v.trim().is_empty() {
+            m.insert(k.into(), json!(v.trim()));
+        }
+    }
+    m.insert("month".into(), json!(month));
+    for k in ["bases", "amount_fen"] {
+        let v = f.value(k);
+        if !v.trim().is_empty() {
+            m.insert(
+                k.into(),
+                v.trim().parse::<i64>().map_or_else(|_| json!(v), |n| json!(n)),
+            );
+        }
+    }
+    match sanctions::record(&state, &u.principal, m).await {
+        Ok(_) => see_other(&format!("/accountability?month={month}")),
+        Err(e) => match message(&e) {
+            Some(msg) => show(&state, &u, month, Some(msg)).await,
+            None => error_page(u.lang, &e),
+        },
+    }
+}
+
+async fn close(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let month = month_or_current(&state, &f);
+    match sanctions::close(&state, &u.principal, &month).await {
+        Ok(_) => see_other(&format!("/accountability?month={month}")),
+        Err(e) => match message(&e) {
+            Some(msg) => show(&state, &u, month, Some(msg)).await,
+            None => error_page(u.lang, &e),
+        },
+    }
+}
+
+/// The month's statement for HR as xlsx or CSV (amounts in yuan with two decimals, as text so
+/// they stay exact).
+async fn export(
+    State(state): State<AppState>,
+    u: WebUser,
+    Path(ext): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let f = FormData::parse(raw.unwrap_or_default().as_bytes());
+    let month = month_or_current(&state, &f);
+    let format = match ext.as_str() {
+        "xlsx" => Format::Xlsx,
+        "csv" => Format::Csv,
+        _ => return error_page(u.lang, &AppError::NotFound),
+    };
+    match sanctions::statement(&state, &u.principal, &month).await {
+        Ok(v) => download(
+            &Table {
+                name: month.clone(),
+                header: STATEMENT.iter().map(|(_, h)| h.to_string()).collect(),
+                rows: statement_rows(&v),
+                numeric: vec![],
+            },
+            format,
+            &format!("statement-{month}"),
+        )
+        .unwrap_or_else(|e| error_page(u.lang, &e)),
+        Err(e) => error_page(u.lang, &e),
+    }
+}
