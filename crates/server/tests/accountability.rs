@@ -135,6 +135,22 @@ async fn responsibility_is_shared_to_one_hundred_percent_and_approved() {
             409,
             "an approved assignment stands"
         );
+        // The console shows it on the complaint's accountability page, with no form left to use.
+        let cookie = app.web_cookie("groupcr").await;
+        let (s, html) = app
+            .web_get(&cookie, &format!("/complaints/{number}/accountability"))
+            .await;
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(s, 200);
+        assert!(html.contains("<p>已批准</p>"), "{html}");
+        assert!(
+            html.contains("<td>部门</td><td>engineering</td><td>60.0%</td>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("/accountability/propose"),
+            "an approved assignment takes no new proposal"
+        );
     }
 }
 
@@ -484,6 +500,13 @@ async fn compensation_is_paid_once_and_spending_stays_within_budget() {
         assert_eq!(v["form"], "现金");
         assert_eq!(v["paid"]["amount_fen"], 100_000);
         assert_eq!(app.post(&pay, &cr, &good).await.0, 409, "paid once");
+        let cookie = app.web_cookie("groupcr").await;
+        let (_, html) = app
+            .web_get(&cookie, &format!("/complaints/{number}/accountability"))
+            .await;
+        assert!(String::from_utf8(html)
+            .unwrap()
+            .contains("1000.00 元 现金 · 2026-11-22 转账 20261122-001"));
 
         // South China: a 20-billion-yuan sales target allows at most 10 million yuan.
         let budget = "/api/v1/budgets/R-SOUTH/2026";

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use domain::Code;
 use serde_json::{json, Map, Value};
 
 /// The routes of this module.
@@ -21,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/accountability", get(page).post(record))
         .route("/accountability/close", post(close))
         .route("/accountability/statement.{ext}", get(export))
+        .route("/complaints/{number}/accountability", get(of_complaint))
+        .route("/complaints/{number}/accountability/{step}", post(act_on_complaint))
 }
 
 #[derive(askama::Template)]
@@ -244,5 +247,145 @@ async fn export(
         )
         .unwrap_or_else(|e| error_page(u.lang, &e)),
         Err(e) => error_page(u.lang, &e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/complaint_accountability.html")]
+struct ComplaintPage {
+    l: Layout,
+    number: String,
+    state: Option<String>,
+    parties: Vec<(String, String, String)>,
+    may_propose: bool,
+    may_decide: bool,
+    compensation: String,
+    may_pay: bool,
+    error: Option<String>,
+}
+
+/// A complaint's responsibility and compensation, with the forms the user may use now.
+async fn complaint_page(state: &AppState, u: &WebUser, number: &str, error: Option<String>) -> Response {
+    use domain::access::{any_allows, Permission as P};
+    let who = &u.principal;
+    let (resp, comp) = match (
+        crate::services::responsibility::get(state, who, number).await,
+        crate::services::money::compensation(state, who, number).await,
+    ) {
+        (Ok(r), Ok(c)) => (r, c),
+        (Err(e), _) | (_, Err(e)) => return error_page(u.lang, &e),
+    };
+    let a = &resp["assignment"];
+    let st = a["state"].as_str().map(String::from);
+    let parties = a["parties"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                domain::PartyKind::from_code(p["kind"].as_str().unwrap_or_default())
+                    .map(|k| k.label().zh.to_string())
+                    .unwrap_or_default(),
+                p["party"].as_str().unwrap_or_default().to_string(),
+                p["share"].to_string(),
+            )
+        })
+        .collect();
+    let compensation = match (&comp["approved_fen"], &comp["paid"]) {
+        (Value::Null, _) => "—".to_string(),
+        (approved, Value::Null) => format!("{} 元 {}", yuan(approved), comp["form"].as_str().unwrap_or_default()),
+        (approved, paid) => format!(
+            "{} 元 {} · {} {}",
+            yuan(approved),
+            comp["form"].as_str().unwrap_or_default(),
+            paid["paid_on"].as_str().unwrap_or_default(),
+            paid["reference"].as_str().unwrap_or_default()
+        ),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &ComplaintPage {
+            l: Layout::new(u, "complaints", u.lang.t("ac.of_complaint")),
+            number: number.to_string(),
+            may_propose: any_allows(&who.grants, P::ProposeResponsibility)
+                && st.as_deref().is_none_or(|s| s == "rejected"),
+            may_decide: any_allows(&who.grants, P::ApproveResponsibility) && st.as_deref() == Some("proposed"),
+            may_pay: any_allows(&who.grants, P::ManageAccountability)
+                && !comp["approved_fen"].is_null()
+                && comp["paid"].is_null(),
+            state: st.map(|s| match s.as_str() {
+                "proposed" => "待审批".to_string(),
+                "approved" => "已批准".to_string(),
+                _ => "已驳回".to_string(),
+            }),
+            parties,
+            compensation,
+            error,
+        },
+    )
+}
+
+async fn of_complaint(State(state): State<AppState>, u: WebUser, Path(number): Path<String>) -> Response {
+    complaint_page(&state, &u, &number, None).await
+}
+
+async fn act_on_complaint(
+    State(state): State<AppState>,
+    u: WebUser,
+    Path((number, step)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = match checked(&u, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let who = &u.principal;
+    let result = match step.as_str() {
+        "propose" => {
+            let parties: Vec<Value> = (0..3)
+                .filter(|i| !f.value(&format!("kind{i}")).is_empty())
+                .map(|i| {
+                    let share = f.value(&format!("share{i}"));
+                    json!({
+                        "kind": f.value(&format!("kind{i}")),
+                        "party": f.value(&format!("party{i}")).trim(),
+                        "share": share.trim().parse::<f64>().map_or_else(|_| json!(share), |v| json!(v)),
+                    })
+                })
+                .collect();
+            let mut m = Map::new();
+            m.insert("parties".into(), json!(parties));
+            crate::services::responsibility::propose(&state, who, &number, m).await
+        }
+        "decide" => {
+            let mut m = Map::new();
+            m.insert("approve".into(), json!(f.value("approve") == "true"));
+            m.insert("note".into(), json!(f.value("note")));
+            crate::services::responsibility::decide(&state, who, &number, m).await
+        }
+        "pay" => {
+            let mut m = Map::new();
+            let a = f.value("amount_fen");
+            m.insert(
+                "amount_fen".into(),
+                a.trim().parse::<i64>().map_or_else(|_| json!(a), |n| json!(n)),
+            );
+            m.insert("paid_on".into(), json!(f.value("paid_on")));
+            m.insert("reference".into(), json!(f.value("reference")));
+            crate::services::money::pay(&state, who, &number, m).await
+        }
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/complaints/{number}/accountability")),
+        Err(e) => match message(&e) {
+            Some(msg) => complaint_page(&state, &u, &number, Some(msg)).await,
+            None => error_page(u.lang, &e),
+        },
     }
 }
