@@ -571,5 +571,11 @@ async fn compensation_is_paid_once_and_spending_stays_within_budget() {
         );
         let (s, _) = app.get("/api/v1/budgets/R-EAST/2026", &sup).await;
         assert_eq!(s, 403);
+        let (_, html) = app.web_get(&cookie, "/accountability?month=2026-11").await;
+        let html = String::from_utf8(html).unwrap();
+        assert!(
+            html.contains("<td>R-SOUTH</td><td>10000000.00</td><td>10000000.00</td><td>10000000.00</td><td>0.00</td><td>500000.00</td><td>1000.00</td>"),
+            "{html}"
+        );
     }
 }

@@ -35,6 +35,7 @@ struct AccountabilityPage {
     statement: Vec<Vec<String>>,
     departments: Vec<Vec<String>>,
     performance: Vec<Vec<String>>,
+    budgets: Vec<Vec<String>>,
     error: Option<String>,
 }
 
@@ -132,6 +133,32 @@ async fn show(state: &AppState, u: &WebUser, month: String, error: Option<String
             ]
         })
         .collect();
+    // Each region's customer-relations budget for the month's year (R-AC-3).
+    let year = month.get(..4).unwrap_or_default().to_string();
+    let regions: Vec<String> = match state.store.reader().await {
+        Ok(mut r) => store::org::all_nodes(&mut r.conn())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| n.kind == "region" && who.scope.admits(&n.path, &[]))
+            .map(|n| n.code)
+            .collect(),
+        Err(e) => return error_page(u.lang, &e.into()),
+    };
+    let mut budgets = Vec::new();
+    for code in regions {
+        if let Ok(b) = crate::services::money::report(state, who, &code, &year).await {
+            budgets.push(vec![
+                code,
+                yuan(&b["budget_fen"]),
+                yuan(&b["cap_fen"]),
+                yuan(&b["spent_fen"]),
+                yuan(&b["remaining_fen"]),
+                yuan(&b["excluded_fen"]["compensation"]),
+                yuan(&b["compensation_paid_fen"]),
+            ]);
+        }
+    }
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -145,6 +172,7 @@ async fn show(state: &AppState, u: &WebUser, month: String, error: Option<String
             statement: statement_rows(&statement),
             departments,
             performance,
+            budgets,
             month,
             error,
         },
