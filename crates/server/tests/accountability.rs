@@ -30,21 +30,7 @@ async fn responsibility_is_shared_to_one_hundred_percent_and_approved() {
         ]});
         // Not before closure.
         assert_eq!(propose(sup.clone(), good.clone()).await.0, 409);
-        app.walk(
-            &cr,
-            &number,
-            &[
-                ("dispatch", json!({"lead_department": "engineering"})),
-                ("assign", json!({"handler": "handler"})),
-                ("respond", json!({"content": "已联系业主", "method": "call"})),
-                ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
-                ("reply", json!({"content": "已修复"})),
-                ("confirm", json!({})),
-                ("callback", json!({"satisfaction": "satisfied"})),
-                ("close", json!({"summary": "已修复"})),
-            ],
-        )
-        .await;
+        app.walk(&cr, &number, &common::to_closure()).await;
         let with = |i: usize, k: &str, v: Value| {
             let mut b = good.clone();
             b["parties"][i][k] = v;
@@ -168,21 +154,7 @@ async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
         let (s, c) = app.post("/api/v1/complaints", &cr, &common::body()).await;
         assert_eq!(s, 201, "{c}");
         let number = c["number"].as_str().unwrap().to_string();
-        app.walk(
-            &cr,
-            &number,
-            &[
-                ("dispatch", json!({"lead_department": "engineering"})),
-                ("assign", json!({"handler": "handler"})),
-                ("respond", json!({"content": "已联系业主", "method": "call"})),
-                ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
-                ("reply", json!({"content": "已修复"})),
-                ("confirm", json!({})),
-                ("callback", json!({"satisfaction": "satisfied"})),
-                ("close", json!({"summary": "已修复"})),
-            ],
-        )
-        .await;
+        app.walk(&cr, &number, &common::to_closure()).await;
         let put = |path: &str, body: Value| {
             let (app, cr, path) = (&app, &cr, path.to_string());
             async move { app.put(&path, cr, &body).await }

@@ -142,21 +142,7 @@ async fn issues_risks_cases_and_the_meeting_pack() {
         let case = json!({"title": "卫生间渗漏的快速处置", "lessons": "先止水再定责，24小时内上门"});
         let (s, _) = app.post(&format!("/api/v1/complaints/{a}/case"), &sup, &case).await;
         assert_eq!(s, 409, "still open");
-        app.walk(
-            &cr,
-            &a,
-            &[
-                ("dispatch", json!({"lead_department": "engineering"})),
-                ("assign", json!({"handler": "handler"})),
-                ("respond", json!({"content": "已联系业主", "method": "call"})),
-                ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
-                ("reply", json!({"content": "已修复"})),
-                ("confirm", json!({})),
-                ("callback", json!({"satisfaction": "satisfied"})),
-                ("close", json!({"summary": "已修复"})),
-            ],
-        )
-        .await;
+        app.walk(&cr, &a, &common::to_closure()).await;
         assert_eq!(
             app.post(&format!("/api/v1/complaints/{a}/case"), &agent, &case).await.0,
             403

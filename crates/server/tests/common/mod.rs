@@ -270,3 +270,18 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().split_whitespace().collect()
 }
+
+/// The workflow actions that take a fresh complaint to closure, answered in time and satisfied
+/// (for [`TestApp::walk`]).
+pub fn to_closure() -> Vec<(&'static str, Value)> {
+    vec![
+        ("dispatch", json!({"lead_department": "engineering"})),
+        ("assign", json!({"handler": "handler"})),
+        ("respond", json!({"content": "已联系业主", "method": "call"})),
+        ("assess", json!({"facts": "防水层破损", "reasonableness": "reasonable"})),
+        ("reply", json!({"content": "已修复"})),
+        ("confirm", json!({})),
+        ("callback", json!({"satisfaction": "satisfied"})),
+        ("close", json!({"summary": "已修复"})),
+    ]
+}
