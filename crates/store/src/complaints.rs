@@ -419,6 +419,9 @@ pub struct ListFilter {
     pub complained: Option<i64>,
     /// Only complaints led by a department with one of these codes (in any project).
     pub departments: Vec<String>,
+    /// With `overdue_at`: check each complaint's clocks while walking the list's order instead
+    /// of first gathering every overdue complaint. `list` chooses it when many are overdue.
+    pub overdue_walk: bool,
 }
 
 pub(crate) enum Arg {
@@ -472,8 +475,37 @@ impl Sql {
     }
 }
 
+/// Overdue clocks counted up to this many make "overdue only" walk the list instead of
+/// gathering every overdue complaint first (bench/RESULTS.md: 2 ms with a few overdue, 7.4 s
+/// gathering a million).
+pub const OVERDUE_WALK_FROM: i64 = 2_000;
+
+/// Whether at least `cap` clocks are overdue as of `now_ms` (breached, or running past due).
+async fn overdue_at_least(c: &mut Conn<'_>, now_ms: i64, cap: i64) -> Result<bool> {
+    let n: i64 = on_conn!(c, |c| sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM deadline WHERE state = 'breached' LIMIT $2) a) \
+         + (SELECT COUNT(*) FROM (SELECT 1 FROM deadline WHERE state = 'running' AND due_at < $1 LIMIT $2) b)"
+    )
+    .bind(now_ms)
+    .bind(cap)
+    .fetch_one(&mut **c)
+    .await)?;
+    Ok(n >= cap)
+}
+
 /// One page of complaints in scope, newest received first (or oldest, as the filter says).
 pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
+    let walked;
+    let f = match f.overdue_at {
+        Some(now) if !f.overdue_walk && !f.due_order && overdue_at_least(c, now, OVERDUE_WALK_FROM).await? => {
+            walked = ListFilter {
+                overdue_walk: true,
+                ..f.clone()
+            };
+            &walked
+        }
+        _ => f,
+    };
     let Some(mut q) = filtered(f, scope, c.backend()) else {
         return Ok(vec![]);
     };
@@ -654,7 +686,13 @@ pub(crate) fn filtered(f: &ListFilter, scope: &Scope, backend: crate::Backend) -
         }
         q.clauses.push(format!("({})", ors.join(" OR ")));
     }
-    if let Some(now) = f.overdue_at {
+    if let (Some(now), true) = (f.overdue_at, f.overdue_walk) {
+        let p = q.arg(Arg::Int(now));
+        q.clauses.push(format!(
+            "EXISTS (SELECT 1 FROM deadline dl WHERE dl.complaint_id = c.id AND (dl.state = 'breached' \
+             OR (dl.state = 'running' AND dl.due_at < {p})))"
+        ));
+    } else if let Some(now) = f.overdue_at {
         let p = q.arg(Arg::Int(now));
         q.clauses.push(format!(
             // Driven from the deadline_due index, so a few overdue complaints among many are found
