@@ -9,6 +9,11 @@ pub fn rfc3339_cn(t: DateTime<Utc>) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// An instant to the minute in Asia/Shanghai, as reports and PDFs print it: `2026-11-22 10:00`.
+pub fn minute_cn(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The calendar date of an instant in Asia/Shanghai.
 pub fn date_cn(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Shanghai).date_naive()

@@ -81,22 +81,22 @@ async fn issues_risks_cases_and_the_meeting_pack() {
         assert!(v["reported_at"].is_string());
         assert_eq!(patch(json!({"state": "done", "result": "again"})).await.0, 409);
         // Each owner hears of the result by SMS.
-        let mut r = app.state.store.reader().await.unwrap();
-        let mut c = r.conn();
-        for n in [&a, &b] {
-            let row = store::complaints::by_number(&mut c, n).await.unwrap().unwrap();
-            let sent: Vec<_> = store::outbox::of_complaint(&mut c, row.id)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|m| m.kind == "issue_reported_back")
-                .collect();
-            assert_eq!(sent.len(), 1, "{n}");
-            assert_eq!(sent[0].channel, "sms");
-            assert!(sent[0].payload.contains("闭水试验合格"));
+        {
+            let mut r = app.state.store.reader().await.unwrap();
+            let mut c = r.conn();
+            for n in [&a, &b] {
+                let row = store::complaints::by_number(&mut c, n).await.unwrap().unwrap();
+                let sent: Vec<_> = store::outbox::of_complaint(&mut c, row.id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|m| m.kind == "issue_reported_back")
+                    .collect();
+                assert_eq!(sent.len(), 1, "{n}");
+                assert_eq!(sent[0].channel, "sms");
+                assert!(sent[0].payload.contains("闭水试验合格"));
+            }
         }
-        drop(c);
-        drop(r);
 
         // Risk register.
         let risk = json!({"node": "GZ-001", "source": "交付前工程检查", "title": "5栋外墙渗水隐患",
@@ -214,7 +214,7 @@ async fn issues_risks_cases_and_the_meeting_pack() {
             ("plan", "更换维保单位".to_string()),
             ("owner", "projecthead".to_string()),
             ("deadline", "2026-12-20".to_string()),
-            ("complaints", format!("{b}")),
+            ("complaints", b.clone()),
         ];
         let (s, _) = form(fields.clone()).await;
         assert_eq!(s, 303);

@@ -79,32 +79,9 @@ const SELECT: &str =
     (SELECT COUNT(*) FROM common_issue_complaint x WHERE x.issue_id = i.id) AS complaints \
     FROM common_issue i JOIN app_user u ON u.id = i.owner_id";
 
-/// The scope as a condition on `{alias}.org_path`, with its values numbered from `$first`.
-pub(crate) fn scope_sql(scope: &Scope, alias: &str, first: usize) -> Option<(String, Vec<String>)> {
-    if scope.all {
-        return Some(("1 = 1".into(), vec![]));
-    }
-    if scope.subtrees.is_empty() {
-        return None;
-    }
-    let mut ors = Vec::new();
-    let mut args = Vec::new();
-    for path in &scope.subtrees {
-        args.push(path.clone());
-        args.push(domain::org::prefix_upper_bound(path));
-        let n = first + args.len();
-        ors.push(format!(
-            "({alias}.org_path >= ${} AND {alias}.org_path < ${})",
-            n - 2,
-            n - 1
-        ));
-    }
-    Some((format!("({})", ors.join(" OR ")), args))
-}
-
 /// Issues in a scope, newest first; one when `id` is given.
 pub async fn list(c: &mut Conn<'_>, scope: &Scope, id: Option<i64>) -> Result<Vec<IssueRow>> {
-    let Some((cond, args)) = scope_sql(scope, "i", 2) else {
+    let Some((cond, args)) = crate::scope_sql(scope, "i", 2) else {
         return Ok(vec![]);
     };
     let one = if id.is_some() { "i.id = $1" } else { "$1 = $1" };

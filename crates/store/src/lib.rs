@@ -33,3 +33,28 @@ pub use error::StoreError;
 
 /// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].
 pub type BoxFut<'a, T> = futures::future::BoxFuture<'a, T>;
+
+/// An org-subtree scope as a condition on `{alias}.org_path`, with its values numbered from
+/// `$first`; None when the scope has no subtree (department scopes see no issues, risks or
+/// warnings).
+pub(crate) fn scope_sql(scope: &domain::access::Scope, alias: &str, first: usize) -> Option<(String, Vec<String>)> {
+    if scope.all {
+        return Some(("1 = 1".into(), vec![]));
+    }
+    if scope.subtrees.is_empty() {
+        return None;
+    }
+    let mut ors = Vec::new();
+    let mut args = Vec::new();
+    for path in &scope.subtrees {
+        args.push(path.clone());
+        args.push(domain::org::prefix_upper_bound(path));
+        let n = first + args.len();
+        ors.push(format!(
+            "({alias}.org_path >= ${} AND {alias}.org_path < ${})",
+            n - 2,
+            n - 1
+        ));
+    }
+    Some((format!("({})", ors.join(" OR ")), args))
+}

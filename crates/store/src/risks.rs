@@ -2,7 +2,6 @@
 //! assessment, level, mitigation, owner and status.
 
 use crate::error::Result;
-use crate::issues::scope_sql;
 use crate::{on_conn, Conn};
 use domain::access::Scope;
 
@@ -89,7 +88,7 @@ pub async fn update(c: &mut Conn<'_>, id: i64, r: &RiskInput<'_>, now_ms: i64) -
 
 /// Risks in a scope, open ones first, highest level first; one when `id` is given.
 pub async fn list(c: &mut Conn<'_>, scope: &Scope, id: Option<i64>) -> Result<Vec<RiskRow>> {
-    let Some((cond, args)) = scope_sql(scope, "r", 2) else {
+    let Some((cond, args)) = crate::scope_sql(scope, "r", 2) else {
         return Ok(vec![]);
     };
     let one = if id.is_some() { "r.id = $1" } else { "$1 = $1" };

@@ -4,7 +4,6 @@
 use crate::error::Result;
 use crate::{on_conn, Conn};
 use domain::access::Scope;
-use domain::org::prefix_upper_bound;
 use uuid::Uuid;
 
 /// A warning to raise.
@@ -71,32 +70,9 @@ const SELECT: &str =
     w.acknowledged_by, u.display_name AS acknowledged_name, w.acknowledged_at, w.note FROM warning w \
     LEFT JOIN complaint c ON c.id = w.complaint_id LEFT JOIN app_user u ON u.id = w.acknowledged_by";
 
-/// The scope as a condition on `w.org_path` with its values from `$first` on; None when the
-/// scope has no org subtree (department scopes see no warnings).
-fn scoped(scope: &Scope, first: usize) -> Option<(String, Vec<String>)> {
-    if scope.all {
-        return Some(("1 = 1".into(), vec![]));
-    }
-    if scope.subtrees.is_empty() {
-        return None;
-    }
-    let mut ors = Vec::new();
-    let mut args = Vec::new();
-    for path in &scope.subtrees {
-        args.push(path.clone());
-        args.push(prefix_upper_bound(path));
-        ors.push(format!(
-            "(w.org_path >= ${} AND w.org_path < ${})",
-            first + args.len() - 2,
-            first + args.len() - 1
-        ));
-    }
-    Some((format!("({})", ors.join(" OR ")), args))
-}
-
 /// The newest warnings in a scope, only those not yet acknowledged when `open`.
 pub async fn list(c: &mut Conn<'_>, scope: &Scope, open: bool, limit: i64) -> Result<Vec<WarningRow>> {
-    let Some((cond, args)) = scoped(scope, 2) else {
+    let Some((cond, args)) = crate::scope_sql(scope, "w", 2) else {
         return Ok(vec![]);
     };
     let open = if open { " AND w.acknowledged_at IS NULL" } else { "" };
@@ -112,7 +88,7 @@ pub async fn list(c: &mut Conn<'_>, scope: &Scope, open: bool, limit: i64) -> Re
 
 /// One warning, if it is in the scope.
 pub async fn get(c: &mut Conn<'_>, scope: &Scope, id: i64) -> Result<Option<WarningRow>> {
-    let Some((cond, args)) = scoped(scope, 2) else {
+    let Some((cond, args)) = crate::scope_sql(scope, "w", 2) else {
         return Ok(None);
     };
     let sql = format!("{SELECT} WHERE w.id = $1 AND {cond}");

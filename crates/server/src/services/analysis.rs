@@ -9,7 +9,7 @@ use crate::services::reports::{counts, figures, labels};
 use crate::state::AppState;
 use domain::period::Period;
 use domain::report::{mean, quantile, rate};
-use domain::time::{day_start_cn, from_millis, rfc3339_cn, to_millis};
+use domain::time::{day_start_cn, from_millis, minute_cn, to_millis};
 use domain::{Code, Grade, Satisfaction, State};
 use serde_json::{json, Value};
 use store::complaints::ListFilter;
@@ -257,10 +257,7 @@ fn label_of<T: Code>(code: &str) -> String {
 }
 
 fn minute(ms: i64) -> String {
-    rfc3339_cn(from_millis(ms))
-        .get(..16)
-        .unwrap_or_default()
-        .replace('T', " ")
+    minute_cn(from_millis(ms))
 }
 
 /// The weekly complaint register of a department (客户投诉记录表, R-AN-2): every complaint

@@ -4,7 +4,7 @@
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::text_field;
+use crate::services::{reject_unknown, text_field};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use domain::access::Permission;
@@ -41,16 +41,6 @@ fn date(field: &str, v: &str) -> AppResult<String> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
         .map(|d| d.to_string())
         .map_err(|_| AppError::field(field, "must be a date YYYY-MM-DD"))
-}
-
-fn reject_unknown(m: &Map<String, Value>, known: &[&str]) -> AppResult<()> {
-    match m.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(AppError::field(
-            &k.chars().take(40).collect::<String>(),
-            "is not a known field",
-        )),
-        None => Ok(()),
-    }
 }
 
 fn issue_json(i: &IssueRow, numbers: &[String]) -> Value {

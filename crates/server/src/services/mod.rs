@@ -39,3 +39,17 @@ pub(crate) fn text_field(name: &str, value: &str, max: usize) -> crate::error::A
     }
     Ok(v.to_string())
 }
+
+/// Refuses a JSON object with a field outside `known`, naming the first (cut to 40 characters).
+pub(crate) fn reject_unknown(
+    m: &serde_json::Map<String, serde_json::Value>,
+    known: &[&str],
+) -> crate::error::AppResult<()> {
+    match m.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(crate::error::AppError::field(
+            &k.chars().take(40).collect::<String>(),
+            "is not a known field",
+        )),
+        None => Ok(()),
+    }
+}

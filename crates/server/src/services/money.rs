@@ -5,7 +5,7 @@
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::complaints::work_visible;
-use crate::services::text_field;
+use crate::services::{reject_unknown, text_field};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use domain::access::Permission;
@@ -14,16 +14,6 @@ use domain::time::to_millis;
 use domain::{Code, ExpenseKind};
 use futures::FutureExt;
 use serde_json::{json, Map, Value};
-
-fn unknown(m: &Map<String, Value>, known: &[&str]) -> AppResult<()> {
-    match m.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(AppError::field(
-            &k.chars().take(40).collect::<String>(),
-            "is not a known field",
-        )),
-        None => Ok(()),
-    }
-}
 
 fn fen(m: &Map<String, Value>, k: &str, min: i64) -> AppResult<i64> {
     m.get(k)
@@ -43,7 +33,7 @@ fn date(m: &Map<String, Value>, k: &str) -> AppResult<NaiveDate> {
 /// the amount must be the plan's, the plan must be in force, and it is paid once.
 pub async fn pay(state: &AppState, who: &Principal, number: &str, body: Map<String, Value>) -> AppResult<Value> {
     who.require(Permission::ManageAccountability)?;
-    unknown(&body, &["amount_fen", "paid_on", "reference"])?;
+    reject_unknown(&body, &["amount_fen", "paid_on", "reference"])?;
     let amount = fen(&body, "amount_fen", 1)?;
     let paid_on = date(&body, "paid_on")?.to_string();
     let reference = text_field(
@@ -136,7 +126,7 @@ pub async fn set_budget(
 ) -> AppResult<Value> {
     who.require(Permission::ManageAccountability)?;
     let year = year_of(year)?;
-    unknown(&body, &["sales_target_fen", "budget_fen"])?;
+    reject_unknown(&body, &["sales_target_fen", "budget_fen"])?;
     let target = fen(&body, "sales_target_fen", 0)?;
     let budget = fen(&body, "budget_fen", 0)?;
     if budget > budget_cap(target) {
@@ -171,7 +161,7 @@ pub async fn spend(
 ) -> AppResult<Value> {
     who.require(Permission::ManageAccountability)?;
     let year = year_of(year)?;
-    unknown(&body, &["spent_on", "kind", "amount_fen", "note"])?;
+    reject_unknown(&body, &["spent_on", "kind", "amount_fen", "note"])?;
     let on = date(&body, "spent_on")?;
     if i64::from(on.year()) != year {
         return Err(AppError::field("spent_on", "must fall in the budget's year"));

@@ -27,8 +27,7 @@ const BAR: (u8, u8, u8) = (37, 99, 235);
 
 /// The footer line of every generated PDF: "客诉系统生成 · 2026-11-22 10:00" (Asia/Shanghai).
 pub fn stamp(now: chrono::DateTime<chrono::Utc>) -> String {
-    let t = domain::time::rfc3339_cn(now);
-    format!("客诉系统生成 · {}", t.get(..16).unwrap_or_default().replace('T', " "))
+    format!("客诉系统生成 · {}", domain::time::minute_cn(now))
 }
 
 enum Item {

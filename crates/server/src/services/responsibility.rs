@@ -5,7 +5,7 @@
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::complaints::read_visible;
-use crate::services::text_field;
+use crate::services::{reject_unknown, text_field};
 use crate::state::AppState;
 use domain::access::Permission;
 use domain::accountability::{check_shares, ShareError, WHOLE};
@@ -24,12 +24,7 @@ fn basis_points(v: &Value) -> Option<i64> {
 
 /// Reads `{parties: [{kind, party, share}]}`, naming the first field that is wrong.
 async fn parties(c: &mut store::Conn<'_>, body: &Map<String, Value>) -> AppResult<Vec<ShareRow>> {
-    if let Some(k) = body.keys().find(|k| k.as_str() != "parties") {
-        return Err(AppError::field(
-            &k.chars().take(40).collect::<String>(),
-            "is not a known field",
-        ));
-    }
+    reject_unknown(body, &["parties"])?;
     let list = body
         .get("parties")
         .and_then(Value::as_array)
@@ -149,12 +144,7 @@ pub async fn propose(state: &AppState, who: &Principal, number: &str, body: Map<
 /// propose it.
 pub async fn decide(state: &AppState, who: &Principal, number: &str, body: Map<String, Value>) -> AppResult<Value> {
     who.require(Permission::ApproveResponsibility)?;
-    if let Some(k) = body.keys().find(|k| !["approve", "note"].contains(&k.as_str())) {
-        return Err(AppError::field(
-            &k.chars().take(40).collect::<String>(),
-            "is not a known field",
-        ));
-    }
+    reject_unknown(&body, &["approve", "note"])?;
     let approve = body
         .get("approve")
         .and_then(Value::as_bool)

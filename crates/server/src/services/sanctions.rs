@@ -4,7 +4,7 @@
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::text_field;
+use crate::services::{reject_unknown, text_field};
 use crate::state::AppState;
 use domain::access::Permission;
 use domain::accountability::{amount, is_penalty, settle, AmountError, Rates};
@@ -21,16 +21,6 @@ fn month_of(v: &str) -> AppResult<String> {
     match Period::parse(v) {
         Some(p @ Period::Month(_)) => Ok(p.code()),
         _ => Err(AppError::field("month", "must be a month YYYY-MM")),
-    }
-}
-
-fn unknown(m: &Map<String, Value>, known: &[&str]) -> AppResult<()> {
-    match m.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(AppError::field(
-            &k.chars().take(40).collect::<String>(),
-            "is not a known field",
-        )),
-        None => Ok(()),
     }
 }
 
@@ -66,7 +56,7 @@ pub async fn read_rates(state: &AppState) -> AppResult<Value> {
 pub async fn set_rates(state: &AppState, who: &Principal, body: Map<String, Value>) -> AppResult<Value> {
     who.require(Permission::Administer)?;
     let keys = ["warning", "minor_demerit", "commendation", "merit"];
-    unknown(&body, &keys)?;
+    reject_unknown(&body, &keys)?;
     let mut v = [0i64; 4];
     for (i, k) in keys.iter().enumerate() {
         v[i] = body
@@ -115,7 +105,7 @@ async fn open_month(c: &mut Conn<'_>, month: &str) -> AppResult<()> {
 pub async fn set_bonuses(state: &AppState, who: &Principal, month: &str, body: Map<String, Value>) -> AppResult<Value> {
     who.require(Permission::ManageAccountability)?;
     let month = month_of(month)?;
-    unknown(&body, &["bonuses"])?;
+    reject_unknown(&body, &["bonuses"])?;
     let list = body
         .get("bonuses")
         .and_then(Value::as_array)
@@ -153,7 +143,7 @@ pub async fn set_bonuses(state: &AppState, who: &Principal, month: &str, body: M
 /// (`bases` defaults to 1; `amount_fen` only for a bonus reward).
 pub async fn record(state: &AppState, who: &Principal, body: Map<String, Value>) -> AppResult<Value> {
     who.require(Permission::ManageAccountability)?;
-    unknown(
+    reject_unknown(
         &body,
         &["user", "month", "kind", "bases", "amount_fen", "complaint", "reason"],
     )?;
@@ -249,6 +239,16 @@ pub async fn close(state: &AppState, who: &Principal, month: &str) -> AppResult<
     statement(state, who, &month).await
 }
 
+/// The department a person answers to in statements: the department of their first grant
+/// that has one ("" when none).
+async fn department_of(c: &mut Conn<'_>, user: i64) -> AppResult<String> {
+    Ok(store::users::grants_of(c, user)
+        .await?
+        .into_iter()
+        .find_map(|g| g.department_code)
+        .unwrap_or_default())
+}
+
 /// The month's statement: per person the bonus, what was carried in, assessed, the cap,
 /// deducted, carried out and the rewards; per department the sums (fen).
 pub async fn statement(state: &AppState, who: &Principal, month: &str) -> AppResult<Value> {
@@ -288,11 +288,7 @@ pub async fn statement(state: &AppState, who: &Principal, month: &str) -> AppRes
             .iter()
             .find(|u| u.0 == id)
             .map_or((String::new(), String::new()), |u| (u.1.clone(), u.2.clone()));
-        let department = store::users::grants_of(&mut c, id)
-            .await?
-            .into_iter()
-            .find_map(|g| g.department_code)
-            .unwrap_or_default();
+        let department = department_of(&mut c, id).await?;
         people.push(json!({
             "user": username, "name": name, "department": department,
             "bonus_fen": this.0, "carried_in_fen": last.carried_in, "assessed_fen": last.assessed, "cap_fen": last.cap,
@@ -351,11 +347,7 @@ pub async fn performance(state: &AppState, who: &Principal, month: &str) -> AppR
         let Some((_, username, name)) = users.iter().find(|u| u.0 == id) else {
             continue;
         };
-        let department = store::users::grants_of(&mut c, id)
-            .await?
-            .into_iter()
-            .find_map(|g| g.department_code)
-            .unwrap_or_default();
+        let department = department_of(&mut c, id).await?;
         let mut v = figures(&n);
         v["user"] = json!(username);
         v["name"] = json!(name);

@@ -4,7 +4,7 @@
 
 use super::export::{download, Format, Table};
 use super::session::WebUser;
-use super::{checked, error_page, render, see_other, FormData, Layout};
+use super::{checked, error_page, refusal, render, see_other, FormData, Layout};
 use crate::error::AppError;
 use crate::services::sanctions;
 use crate::state::AppState;
@@ -185,21 +185,6 @@ async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery
     show(&state, &u, month, None).await
 }
 
-/// The refusal as one line for the top of the page, or None for errors shown as a page.
-fn message(e: &AppError) -> Option<String> {
-    match e {
-        AppError::Validation(errors) => Some(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        AppError::Conflict(m) => Some(m.clone()),
-        _ => None,
-    }
-}
-
 async fn record(State(state): State<AppState>, u: WebUser, body: axum::body::Bytes) -> Response {
     let f = match checked(&u, &body) {
         Ok(f) => f,
@@ -225,7 +210,7 @@ async fn record(State(state): State<AppState>, u: WebUser, body: axum::body::Byt
     }
     match sanctions::record(&state, &u.principal, m).await {
         Ok(_) => see_other(&format!("/accountability?month={month}")),
-        Err(e) => match message(&e) {
+        Err(e) => match refusal(&e) {
             Some(msg) => show(&state, &u, month, Some(msg)).await,
             None => error_page(u.lang, &e),
         },
@@ -240,7 +225,7 @@ async fn close(State(state): State<AppState>, u: WebUser, body: axum::body::Byte
     let month = month_or_current(&state, &f);
     match sanctions::close(&state, &u.principal, &month).await {
         Ok(_) => see_other(&format!("/accountability?month={month}")),
-        Err(e) => match message(&e) {
+        Err(e) => match refusal(&e) {
             Some(msg) => show(&state, &u, month, Some(msg)).await,
             None => error_page(u.lang, &e),
         },
@@ -411,7 +396,7 @@ async fn act_on_complaint(
     };
     match result {
         Ok(_) => see_other(&format!("/complaints/{number}/accountability")),
-        Err(e) => match message(&e) {
+        Err(e) => match refusal(&e) {
             Some(msg) => complaint_page(&state, &u, &number, Some(msg)).await,
             None => error_page(u.lang, &e),
         },

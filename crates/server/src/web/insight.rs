@@ -3,7 +3,7 @@
 
 use super::export::{download, Format, Table};
 use super::session::WebUser;
-use super::{checked, error_page, render, see_other, FormData, Layout};
+use super::{checked, error_page, refusal, render, see_other, FormData, Layout};
 use crate::error::AppError;
 use crate::services::insight;
 use crate::state::AppState;
@@ -65,18 +65,11 @@ async fn show(u: &WebUser, what: &'static str, items: Vec<Value>, q: String, err
     )
 }
 
-/// The message of a refusal, for the top of the form.
+/// The message of a refusal, for the top of the form (a role that may not act is told here too).
 fn message(e: &AppError) -> Option<String> {
     match e {
-        AppError::Validation(errors) => Some(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        AppError::Conflict(m) | AppError::Forbidden(m) => Some(m.clone()),
-        _ => None,
+        AppError::Forbidden(m) => Some(m.clone()),
+        other => refusal(other),
     }
 }
 

@@ -214,6 +214,23 @@ pub fn error_page(lang: Lang, e: &AppError) -> Response {
 }
 
 /// A redirect after a successful POST (see other), so a reload does not post again.
+/// A refused input or a conflict as one line for the top of the form it came from; None for
+/// errors that deserve their own page.
+pub fn refusal(e: &crate::error::AppError) -> Option<String> {
+    use crate::error::AppError;
+    match e {
+        AppError::Validation(errors) => Some(
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        AppError::Conflict(m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
 /// A posted form whose CSRF token matches the session, or the refusal page.
 pub fn checked(u: &session::WebUser, body: &[u8]) -> Result<FormData, Box<Response>> {
     let f = FormData::parse(body);

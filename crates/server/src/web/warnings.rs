@@ -11,7 +11,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::Code;
-use serde_json::Value;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -39,13 +38,6 @@ struct WarningsPage {
     failed: Option<String>,
 }
 
-fn minute(v: &Value) -> String {
-    v.as_str()
-        .and_then(|s| s.get(..16))
-        .unwrap_or_default()
-        .replace('T', " ")
-}
-
 async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery) -> Response {
     let f = super::FormData::parse(raw.unwrap_or_default().as_bytes());
     let open_only = f.value("all") != "1";
@@ -67,11 +59,11 @@ async fn page(State(state): State<AppState>, u: WebUser, RawQuery(raw): RawQuery
                 .unwrap_or_default()
                 .to_string(),
             number: w["complaint_number"].as_str().map(String::from),
-            raised_at: minute(&w["raised_at"]),
+            raised_at: super::list::local(w["raised_at"].as_str().unwrap_or_default()),
             acknowledged: w["acknowledged_at"].as_str().map(|_| {
                 format!(
                     "{} {}：{}",
-                    minute(&w["acknowledged_at"]),
+                    super::list::local(w["acknowledged_at"].as_str().unwrap_or_default()),
                     w["acknowledged_by"].as_str().unwrap_or_default(),
                     w["note"].as_str().unwrap_or_default()
                 )
