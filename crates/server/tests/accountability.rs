@@ -377,19 +377,7 @@ async fn the_monthly_statement_caps_deductions_and_carries_the_rest() {
         );
         let post = |fields: Vec<(&'static str, String)>| {
             let (app, cookie) = (&app, &cookie);
-            async move {
-                let r = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap()
-                    .post(format!("{}/accountability", app.base))
-                    .header("cookie", cookie)
-                    .form(&fields)
-                    .send()
-                    .await
-                    .unwrap();
-                (r.status().as_u16(), r.text().await.unwrap())
-            }
+            async move { app.web_post(cookie, "/accountability", &fields).await }
         };
         let entry = |csrf: &str, user: &str| {
             vec![

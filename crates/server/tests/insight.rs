@@ -191,20 +191,8 @@ async fn issues_risks_cases_and_the_meeting_pack() {
         // The console: an issue created on the form, a refused one explained, text escaped.
         let (cookie, csrf) = app.web_session("supervisor").await;
         let form = |fields: Vec<(&'static str, String)>| {
-            let (cookie, app) = (&cookie, &app);
-            async move {
-                let r = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap()
-                    .post(format!("{}/issues", app.base))
-                    .header("cookie", cookie)
-                    .form(&fields)
-                    .send()
-                    .await
-                    .unwrap();
-                (r.status().as_u16(), r.text().await.unwrap())
-            }
+            let (app, cookie) = (&app, &cookie);
+            async move { app.web_post(cookie, "/issues", &fields).await }
         };
         let mut fields = vec![
             ("_csrf", csrf.clone()),

@@ -66,6 +66,21 @@ impl TestApp {
         (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
     }
 
+    /// Posts a console form with a session cookie, not following the redirect: status and body.
+    pub async fn web_post(&self, cookie: &str, path: &str, fields: &[(&str, String)]) -> (u16, String) {
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     /// Signs in on the web form; returns the session cookie and the page's CSRF token.
     pub async fn web_session(&self, user: &str) -> (String, String) {
         let cookie = self.web_cookie(user).await;
