@@ -88,6 +88,9 @@ pub enum Permission {
     /// Keep the penalties and rewards ledger, the efficiency bonuses and the monthly close for
     /// HR (R-AC-2): group customer relations and management.
     ManageAccountability,
+    /// See a complainant's full phone and e-mail, logged each time (R-SEC-2): the roles that
+    /// call owners back — customer service, the responsible department, group customer relations.
+    RevealContact,
 }
 
 /// Whether `role` carries `permission`.
@@ -107,6 +110,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             matches!(role, ProjectHead | CityHead | RegionHead | GroupCr | Management)
         }
         Permission::ManageAccountability => matches!(role, GroupCr | Management),
+        Permission::RevealContact => matches!(role, Agent | Specialist | Supervisor | Handler | DeptHead | GroupCr),
         Permission::ManageInsight => matches!(
             role,
             Supervisor | DeptHead | ProjectHead | CityHead | RegionHead | GroupCr | Management
@@ -200,5 +204,18 @@ mod tests {
         assert!(!allows(Role::Auditor, Permission::RegisterComplaint));
         assert!(allows(Role::Auditor, Permission::ReadComplaints));
         assert!(allows(Role::Admin, Permission::Administer) && !allows(Role::GroupCr, Permission::Administer));
+        assert!(allows(Role::Handler, Permission::RevealContact) && allows(Role::Agent, Permission::RevealContact));
+        for r in [
+            Role::Auditor,
+            Role::Admin,
+            Role::Management,
+            Role::ProjectHead,
+            Role::RegionHead,
+        ] {
+            assert!(
+                !allows(r, Permission::RevealContact),
+                "{r:?} sees contacts masked (R-SEC-2)"
+            );
+        }
     }
 }

@@ -257,3 +257,42 @@ pub async fn all(c: &mut Conn<'_>) -> Result<Vec<(i64, String, String)>> {
     .fetch_all(&mut **c)
     .await)?)
 }
+
+/// One of a user's tokens or sessions, never its secret.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct TokenRow {
+    pub id: i64,
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A user's tokens and sessions that have not expired, newest first (R-SEC-1).
+pub async fn tokens_of(c: &mut Conn<'_>, user_id: i64, now_ms: i64) -> Result<Vec<TokenRow>> {
+    Ok(on_conn!(c, |c| sqlx::query_as::<_, TokenRow>(
+        "SELECT id, label, created_at, expires_at, revoked_at FROM api_token \
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY id DESC LIMIT 500"
+    )
+    .bind(user_id)
+    .bind(now_ms)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Revokes one live token of a user by id; its hash (to forget cached principals), or None
+/// when the user holds no such live token.
+pub async fn revoke_token_id(c: &mut Conn<'_>, user_id: i64, id: i64, now_ms: i64) -> Result<Option<String>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+        "UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1 \
+         RETURNING token_hash"
+    )
+    .bind(now_ms)
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&mut **c)
+    .await
+    })?)
+}

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use chrono::NaiveDate;
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/complaints", get(list).post(register))
         .route("/api/v1/complaints/{number}", get(read))
+        .route("/api/v1/complaints/{number}/contact/reveal", post(reveal))
 }
 
 /// The fields `POST /api/v1/complaints` accepts.
@@ -172,6 +173,24 @@ pub async fn register(
     security(("bearer" = [])))]
 pub async fn read(State(state): State<AppState>, who: Principal, Path(number): Path<String>) -> AppResult<Json<Value>> {
     Ok(Json(svc::get(&state, &who, &number).await?))
+}
+
+/// The complainant's full name, phone and e-mail (the resource masks them): agents, specialists,
+/// supervisors, the responsible department and group customer relations; each call is recorded
+/// on the complaint's timeline as `contact_revealed` (R-SEC-2).
+#[utoipa::path(post, path = "/api/v1/complaints/{number}/contact/reveal", tag = "complaints",
+    params(("number" = String, Path, description = "e.g. KS-202611-00042")),
+    responses((status = 200, description = "`{number, name, phone, email}`"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(number): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        crate::services::privacy::reveal_contact(&state, &who, &number).await?,
+    ))
 }
 
 /// List complaints in the caller's scope, newest received first.

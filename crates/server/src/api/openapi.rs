@@ -23,8 +23,8 @@ impl Modify for Bearer {
 #[openapi(
     info(title = "Kesu 客诉 API", description = "Complaint management for real-estate developers and property managers. The contract is API.md; this document is generated from the code."),
     paths(
-        super::auth::token,
-        super::complaints::register, super::complaints::read, super::complaints::list,
+        super::auth::token, super::auth::list, super::auth::revoke,
+        super::complaints::register, super::complaints::read, super::complaints::reveal, super::complaints::list,
         super::actions::act, super::actions::timeline, super::actions::link, super::actions::reply_letter, super::actions::case_file,
         super::attachments::upload, super::attachments::download,
         super::projects::list, super::projects::read,

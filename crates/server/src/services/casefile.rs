@@ -46,6 +46,7 @@ fn event_label(kind: &str) -> String {
         "attachment_added" => "上传证据".into(),
         "linked" => "关联投诉".into(),
         "merged_in" => "合并并入".into(),
+        "contact_revealed" => "查看完整联系方式".into(),
         other => Action::from_code(other)
             .map(|a| a.label().zh.to_string())
             .unwrap_or_else(|| other.to_string()),

@@ -15,6 +15,7 @@ pub mod letter;
 pub mod me;
 pub mod money;
 pub mod pdf;
+pub mod privacy;
 pub mod public;
 pub mod reports;
 pub mod responsibility;

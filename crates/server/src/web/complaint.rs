@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/complaints/{number}", get(page))
         .route("/complaints/{number}/act/{action}", post(act))
+        .route("/complaints/{number}/contact", post(reveal))
         .route(
             "/complaints/{number}/upload",
             post(upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -420,6 +421,7 @@ fn event_label(kind: &str, lang: Lang) -> String {
         "attachment_added" => ("上传附件", "Attachment added"),
         "linked" => ("关联投诉", "Linked"),
         "merged_in" => ("并入投诉", "Merged in"),
+        "contact_revealed" => ("查看完整联系方式", "Full contact shown"),
         "deadline_warning" => ("时限预警", "Deadline warning"),
         "deadline_breached" => ("时限超期", "Deadline breached"),
         "deadline_escalated" => ("逐级上报", "Escalated"),
@@ -484,6 +486,10 @@ struct ComplaintPage {
     forms: Vec<ActionForm>,
     notice: Option<&'static str>,
     alert: Option<String>,
+    /// Whether the viewer may ask for the full phone and e-mail (R-SEC-2).
+    may_reveal: bool,
+    /// The full phone and e-mail, once asked for (and logged).
+    revealed: Option<(String, String)>,
 }
 
 impl ComplaintPage {
@@ -575,8 +581,35 @@ async fn build(
         forms: forms(&allowed, lang, submitted),
         notice: None,
         alert: None,
+        may_reveal: domain::access::any_allows(&u.principal.grants, domain::access::Permission::RevealContact),
+        revealed: None,
         c,
     })
+}
+
+/// Shows the complainant's full phone and e-mail on the page, logged on the timeline (R-SEC-2).
+async fn reveal(
+    State(state): State<AppState>,
+    u: WebUser,
+    Path(number): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    if !u.csrf_ok(form.get("_csrf")) {
+        return error_page(u.lang, &AppError::Forbidden("csrf".into()));
+    }
+    let shown = match crate::services::privacy::reveal_contact(&state, &u.principal, &number).await {
+        Ok(v) => v,
+        Err(e) => return error_page(u.lang, &e),
+    };
+    match build(&state, &u, &number, None).await {
+        Ok(mut p) => {
+            let field = |k: &str| shown[k].as_str().unwrap_or_default().to_string();
+            p.revealed = Some((field("phone"), field("email")));
+            render(StatusCode::OK, &p)
+        }
+        Err(e) => error_page(u.lang, &e),
+    }
 }
 
 async fn page(

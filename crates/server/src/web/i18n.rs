@@ -260,6 +260,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("c.submit", "提交", "Submit"),
     ("c.upload", "上传", "Upload"),
     ("c.letter", "书面答复函", "Reply letter"),
+    ("c.reveal", "显示完整联系方式（将记录）", "Show full contact (logged)"),
     ("c.case_file", "案宗 PDF", "Case file PDF"),
     ("c.overdue_by", "已超时", "overdue by"),
     ("c.met", "已完成", "met"),

@@ -174,6 +174,11 @@ impl TestApp {
         )
     }
 
+    /// DELETE as `token`.
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
     /// GET as `token`.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.send(reqwest::Method::GET, path, token, None).await
