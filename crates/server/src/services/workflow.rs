@@ -906,9 +906,6 @@ pub async fn link(state: &AppState, who: &Principal, number: &str, other: &str, 
     if !domain::number::is_well_formed(number) {
         return Err(AppError::NotFound);
     }
-    if other == number {
-        return Err(AppError::field("number", "a complaint cannot be linked to itself"));
-    }
     let now = state.clock.now();
     let (who2, number2, other2) = (who.clone(), number.to_string(), other.to_string());
     state
@@ -918,6 +915,9 @@ pub async fn link(state: &AppState, who: &Principal, number: &str, other: &str, 
                 let (w, _) = lock_visible(c, &who2, &number2).await?.ok_or(AppError::NotFound)?;
                 if !who2.grants.iter().any(|g| may_take(g.role, Action::Escalate)) {
                     return Err(AppError::Forbidden("your roles may not link complaints".into()));
+                }
+                if other2 == number2 {
+                    return Err(AppError::field("number", "a complaint cannot be linked to itself"));
                 }
                 if state_of(&w)? == State::Archived {
                     return Err(AppError::Conflict("an archived complaint is immutable (R-WF-9)".into()));

@@ -63,6 +63,10 @@ pub struct Layout {
     pub title: String,
     /// Whether to show the administration entry.
     pub admin: bool,
+    /// Whether to show the registration entry (R-IN-1 roles only).
+    pub register: bool,
+    /// Whether to show the penalties and rewards entry (R-AC-2 roles only).
+    pub accountability: bool,
 }
 
 impl Layout {
@@ -75,6 +79,14 @@ impl Layout {
             nav,
             title: title.into(),
             admin: u.principal.require(domain::access::Permission::Administer).is_ok(),
+            register: u
+                .principal
+                .require(domain::access::Permission::RegisterComplaint)
+                .is_ok(),
+            accountability: u
+                .principal
+                .require(domain::access::Permission::ManageAccountability)
+                .is_ok(),
         }
     }
 

@@ -158,6 +158,9 @@ async fn page(
 }
 
 async fn form(State(state): State<AppState>, u: WebUser) -> Response {
+    if let Err(e) = u.principal.require(domain::access::Permission::RegisterComplaint) {
+        return error_page(u.lang, &e);
+    }
     let now = domain::time::rfc3339_cn(state.clock.now());
     let f = FormData(vec![(
         "received_at".into(),
