@@ -99,7 +99,9 @@ pub fn hours(data: &[u8]) {
 
 /// An approval policy document: what is accepted survives a round trip.
 pub fn approval_policy(data: &[u8]) {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
     if let Ok(p) = ApprovalPolicy::from_json(&v) {
         assert_eq!(ApprovalPolicy::from_json(&p.to_json()), Ok(p));
     }
@@ -121,8 +123,14 @@ pub fn import_rows(data: &[u8]) {
     for kind in crate::import::Kind::ALL {
         let p = crate::import::parse_csv(*kind, data, now);
         let failed: std::collections::BTreeSet<usize> = p.errors.iter().map(|e| e.row).filter(|r| *r > 1).collect();
-        if p.errors.iter().any(|e| e.row == 1 || e.message.starts_with("not readable")) {
-            assert!(p.records.is_empty(), "{kind:?}: a bad header or an unreadable file takes no row");
+        if p.errors
+            .iter()
+            .any(|e| e.row == 1 || e.message.starts_with("not readable"))
+        {
+            assert!(
+                p.records.is_empty(),
+                "{kind:?}: a bad header or an unreadable file takes no row"
+            );
             continue;
         }
         assert_eq!(p.records.len() + failed.len(), p.rows, "{kind:?}: {p:?}");
@@ -169,12 +177,27 @@ mod tests {
         }
     }
 
-    const INTERESTING: [&[u8]; 10] = [b"\xff", b"\xe6\xbc", b"\0", b",", b"\"", b"\n", b"\r\n", "栋".as_bytes(), b"99999999999999999999", b"-"];
+    const INTERESTING: [&[u8]; 10] = [
+        b"\xff",
+        b"\xe6\xbc",
+        b"\0",
+        b",",
+        b"\"",
+        b"\n",
+        b"\r\n",
+        "栋".as_bytes(),
+        b"99999999999999999999",
+        b"-",
+    ];
 
     fn mutate(rng: &mut XorShift, seed: &[u8]) -> Vec<u8> {
         let mut v = seed.to_vec();
         for _ in 0..1 + rng.next() % 4 {
-            let at = if v.is_empty() { 0 } else { (rng.next() as usize) % v.len() };
+            let at = if v.is_empty() {
+                0
+            } else {
+                (rng.next() as usize) % v.len()
+            };
             match rng.next() % 4 {
                 0 if !v.is_empty() => v[at] = rng.next() as u8,
                 1 => {
@@ -209,7 +232,11 @@ mod tests {
                 for _ in 0..MUTATIONS {
                     let input = mutate(&mut rng, seed);
                     let outcome = std::panic::catch_unwind(|| target(&input));
-                    assert!(outcome.is_ok(), "{name} panicked on {:?}", String::from_utf8_lossy(&input));
+                    assert!(
+                        outcome.is_ok(),
+                        "{name} panicked on {:?}",
+                        String::from_utf8_lossy(&input)
+                    );
                     runs += 1;
                 }
             }

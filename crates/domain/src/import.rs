@@ -45,7 +45,13 @@ impl Kind {
     /// The columns: name and whether it is required.
     pub fn columns(self) -> &'static [(&'static str, bool)] {
         match self {
-            Kind::Org => &[("code", true), ("name", true), ("name_en", false), ("parent_code", true), ("kind", true)],
+            Kind::Org => &[
+                ("code", true),
+                ("name", true),
+                ("name_en", false),
+                ("parent_code", true),
+                ("kind", true),
+            ],
             Kind::Users => &[
                 ("username", true),
                 ("display_name", true),
@@ -77,6 +83,13 @@ impl Kind {
                 ("households", false),
                 ("closed_at", false),
                 ("summary", false),
+                // Written by the full export, read and ignored here: a new installation numbers,
+                // dispatches and assigns afresh.
+                ("number", false),
+                ("state", false),
+                ("lead_department", false),
+                ("handler", false),
+                ("satisfaction", false),
             ],
         }
     }
@@ -152,6 +165,26 @@ pub struct Parsed {
     pub errors: Vec<RowError>,
 }
 
+/// Starts that make a spreadsheet run a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell made safe to open in a spreadsheet: one that would run as a formula gets a leading `'`.
+pub fn defuse(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// The inverse of [`defuse`], applied to every imported cell, so exported files import as they were.
+pub fn undefuse(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// At most this many data rows per file.
 pub const MAX_ROWS: usize = 100_000;
 
@@ -192,7 +225,9 @@ pub fn parse_table(kind: Kind, table: &[Vec<String>], now: DateTime<Utc>) -> Par
         message,
     };
     let Some(header) = table.first() else {
-        p.errors.push(header_error("the file is empty; the first row names the columns".into()));
+        p.errors.push(header_error(
+            "the file is empty; the first row names the columns".into(),
+        ));
         return p;
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
@@ -236,13 +271,13 @@ pub fn parse_table(kind: Kind, table: &[Vec<String>], now: DateTime<Utc>) -> Par
             continue;
         }
         p.rows += 1;
-        let get = Cells {
-            header: &header,
-            cells,
-        };
+        let get = Cells { header: &header, cells };
         let mut errs = Vec::new();
         if cells.len() > header.len() {
-            errs.push(("".to_string(), format!("{} cells, but the header names {}", cells.len(), header.len())));
+            errs.push((
+                "".to_string(),
+                format!("{} cells, but the header names {}", cells.len(), header.len()),
+            ));
         }
         let record = match kind {
             Kind::Org => org_row(&get, &mut errs),
@@ -253,10 +288,21 @@ pub fn parse_table(kind: Kind, table: &[Vec<String>], now: DateTime<Utc>) -> Par
         if let (true, Some(r)) = (errs.is_empty(), record) {
             let key = match &r {
                 Record::Node { code, .. } => Some(code.clone()),
-                Record::User { username, node, role, department, .. } => {
-                    Some(format!("{username}\u{1f}{node}\u{1f}{}\u{1f}{department:?}", role.code()))
-                }
-                Record::Unit { project_code, building, unit } => Some(format!("{project_code}\u{1f}{building}\u{1f}{unit}")),
+                Record::User {
+                    username,
+                    node,
+                    role,
+                    department,
+                    ..
+                } => Some(format!(
+                    "{username}\u{1f}{node}\u{1f}{}\u{1f}{department:?}",
+                    role.code()
+                )),
+                Record::Unit {
+                    project_code,
+                    building,
+                    unit,
+                } => Some(format!("{project_code}\u{1f}{building}\u{1f}{unit}")),
                 Record::Complaint(..) => None,
             };
             if key.is_some_and(|k| !keys.insert(k)) {
@@ -294,7 +340,7 @@ impl<'a> Cells<'a> {
             .iter()
             .position(|h| h == name)
             .and_then(|i| self.cells.get(i))
-            .map(|v| v.trim())
+            .map(|v| undefuse(v.trim()).trim())
             .filter(|v| !v.is_empty())
     }
 }
@@ -330,7 +376,10 @@ fn org_row(get: &Cells<'_>, errs: &mut Errs) -> Option<Record> {
     let kind = req(get, "kind", 32, errs);
     if let Some(k) = &kind {
         if !matches!(k.as_str(), "region" | "city" | "project" | "property_company") {
-            errs.push(("kind".into(), "must be region, city, project or property_company".into()));
+            errs.push((
+                "kind".into(),
+                "must be region, city, project or property_company".into(),
+            ));
         }
     }
     Some(Record::Node {
@@ -349,12 +398,18 @@ fn user_row(get: &Cells<'_>, errs: &mut Errs) -> Option<Record> {
             && u.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
         if !ok {
-            errs.push(("username".into(), "3 to 32 characters: lowercase letters, digits, _ . -".into()));
+            errs.push((
+                "username".into(),
+                "3 to 32 characters: lowercase letters, digits, _ . -".into(),
+            ));
         }
     }
     let display_name = req(get, "display_name", 40, errs);
     let password = get.cell("password").map(str::to_string);
-    if password.as_ref().is_none_or(|p| p.chars().count() < 10 || p.chars().count() > 256) {
+    if password
+        .as_ref()
+        .is_none_or(|p| p.chars().count() < 10 || p.chars().count() > 256)
+    {
         errs.push(("password".into(), "10 to 256 characters".into()));
     }
     let role = get.cell("role").and_then(Role::from_code);
@@ -363,8 +418,16 @@ fn user_row(get: &Cells<'_>, errs: &mut Errs) -> Option<Record> {
     }
     let node = req(get, "node", 32, errs);
     let department = opt(get, "department", 64, errs);
-    let email = get.cell("email").and_then(|e| Email::parse("email", e).map_err(|x| errs.push(("email".into(), x.message))).ok());
-    let phone = get.cell("phone").and_then(|e| Phone::parse("phone", e).map_err(|x| errs.push(("phone".into(), x.message))).ok());
+    let email = get.cell("email").and_then(|e| {
+        Email::parse("email", e)
+            .map_err(|x| errs.push(("email".into(), x.message)))
+            .ok()
+    });
+    let phone = get.cell("phone").and_then(|e| {
+        Phone::parse("phone", e)
+            .map_err(|x| errs.push(("phone".into(), x.message)))
+            .ok()
+    });
     Some(Record::User {
         username: username?,
         display_name: display_name?,
@@ -429,7 +492,10 @@ fn complaint_row(get: &Cells<'_>, now: DateTime<Utc>, errs: &mut Errs) -> Option
         None => None,
         Some(t) => match crate::time::parse_rfc3339(t).map(|t| t.with_timezone(&Utc)) {
             None => {
-                errs.push(("closed_at".into(), "must be a time like 2026-11-22T10:00:00+08:00".into()));
+                errs.push((
+                    "closed_at".into(),
+                    "must be a time like 2026-11-22T10:00:00+08:00".into(),
+                ));
                 None
             }
             Some(t) if t > now => {
@@ -470,7 +536,10 @@ mod tests {
         assert_eq!(p.records.len(), 1);
         assert_eq!(p.records[0].0, 2);
         let at: Vec<(usize, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
-        assert_eq!(at, [(4, "username"), (4, "password"), (4, "role"), (4, "phone"), (5, "")]);
+        assert_eq!(
+            at,
+            [(4, "username"), (4, "password"), (4, "role"), (4, "phone"), (5, "")]
+        );
     }
 
     #[test]
@@ -490,7 +559,9 @@ mod tests {
                     2025-03-01T09:00:00+08:00,fax,李四,1381234,owner,GZ-001,,渗水,2025-02-01T00:00:00+08:00,\n";
         let p = parse_csv(Kind::Complaints, format!("{head}{rows}").as_bytes(), now());
         assert_eq!(p.records.len(), 1);
-        let Record::Complaint(c, Some((closed, summary))) = &p.records[0].1 else { panic!("{p:?}") };
+        let Record::Complaint(c, Some((closed, summary))) = &p.records[0].1 else {
+            panic!("{p:?}")
+        };
         assert_eq!((c.subject.as_str(), summary.as_str()), ("漏水", "已修复"));
         assert!(*closed > c.received_at);
         let cols: Vec<&str> = p.errors.iter().map(|e| e.column.as_str()).collect();
@@ -506,6 +577,9 @@ mod tests {
         );
         assert_eq!(p.records.len(), 1);
         assert!(matches!(&p.records[0].1, Record::Node { name, .. } if name == "天河,新城"));
-        assert_eq!(p.errors.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(), ["code", "kind"]);
+        assert_eq!(
+            p.errors.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(),
+            ["code", "kind"]
+        );
     }
 }

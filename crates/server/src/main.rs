@@ -31,6 +31,42 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Write an online backup of the database to a new file and check it (R-OP-3).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to create (SQLite copy, or pg_dump custom format for PostgreSQL).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Replace the database with a backup; stop every server on it first.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file written by `kesu backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
+    /// Import org nodes, users, units or historical complaints from CSV or xlsx (R-OP-6).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// org, users, units or complaints.
+        kind: String,
+        /// A .csv (UTF-8) or .xlsx file whose first row names the columns.
+        file: std::path::PathBuf,
+        /// Check every row and report, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export everything (org, users, units, complaints with their events) as CSV files (R-OP-6).
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A new directory to write the files into.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -217,6 +253,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "swept {} clocks: {} warned, {} breached, {} escalated in {ms:.1} ms",
                 r.claimed, r.warned, r.breached, r.escalated
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { db, out } => {
+            let started = std::time::Instant::now();
+            let summary = kesu::backup::backup(&db.database, &out).await?;
+            println!(
+                "backup written to {} in {:.1} s: {summary}",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { db, from } => {
+            let summary = kesu::backup::restore(&db.database, &from).await?;
+            println!("restored from {}: {summary}", from.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            db,
+            kind,
+            file,
+            dry_run,
+        } => {
+            let (_, state) = kesu::build(config(&db.database), clock).await?;
+            let report = kesu::services::import::from_file(&state, &kind, &file, dry_run).await;
+            state.store.close().await;
+            let report = report?;
+            println!("{}", report.text());
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Export { db, out } => {
+            let (_, state) = kesu::build(config(&db.database), clock).await?;
+            let written = kesu::services::export::to_dir(&state, &out).await;
+            state.store.close().await;
+            for (file, rows) in written? {
+                println!("{file}: {rows} rows");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

@@ -168,6 +168,7 @@ fn table() -> Vec<Row> {
             None,
             json!({}),
         )),
+        row("POST", "/api/v1/admin/import/{kind}", ADMIN, None, none.clone()),
         row("GET", "/api/v1/admin/robots", ADMIN, None, none.clone()),
         row("POST", "/api/v1/admin/robots", ADMIN, None, json!({})),
         absent(row("DELETE", "/api/v1/admin/robots/{id}", ADMIN, None, none.clone())),
@@ -475,6 +476,7 @@ fn concrete(template: &str, target: Target, o: &Objects, which: Option<bool>) ->
         ("{year}", "2026"),
         ("{code}", "GZ-001"),
         ("{action}", "note"),
+        ("{kind}", "units"),
     ] {
         path = path.replace(placeholder, value);
     }

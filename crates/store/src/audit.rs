@@ -166,3 +166,32 @@ pub async fn verify(c: &mut Conn<'_>) -> Result<Verdict> {
         events: expected_seq - 1,
     })
 }
+
+/// An event as exported: complaint number and actor name instead of ids.
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct ExportedEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub complaint_number: Option<String>,
+    pub actor: Option<String>,
+    pub kind: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Events after `after` in order, at most `limit` (the full export).
+pub async fn page(c: &mut Conn<'_>, after: i64, limit: i64) -> Result<Vec<ExportedEvent>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as::<_, ExportedEvent>(
+        "SELECT e.seq, e.at, x.number AS complaint_number, u.username AS actor, e.kind, e.payload, e.prev_hash, e.hash \
+         FROM event e LEFT JOIN complaint x ON x.id = e.complaint_id LEFT JOIN app_user u ON u.id = e.actor_id \
+         WHERE e.seq > $1 ORDER BY e.seq LIMIT $2"
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await
+    })?)
+}

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod clocks;

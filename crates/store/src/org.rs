@@ -190,3 +190,37 @@ pub async fn node_by_code(c: &mut Conn<'_>, code: &str) -> Result<Option<NodeRow
     .fetch_optional(&mut **c)
     .await)?)
 }
+
+/// Makes sure a project has a building and the building a unit; true when the unit is new.
+pub async fn ensure_unit(c: &mut Conn<'_>, project_id: i64, building: &str, unit: &str) -> Result<bool> {
+    on_conn!(c, |c| sqlx::query(
+        "INSERT INTO building (project_id, name, sort) \
+         SELECT $1, $2, COALESCE(MAX(sort), 0) + 1 FROM building WHERE project_id = $1 \
+         ON CONFLICT (project_id, name) DO NOTHING"
+    )
+    .bind(project_id)
+    .bind(building)
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(on_conn!(c, |c| sqlx::query(
+        "INSERT INTO unit (building_id, name) SELECT id, $3 FROM building WHERE project_id = $1 AND name = $2 \
+         ON CONFLICT (building_id, name) DO NOTHING"
+    )
+    .bind(project_id)
+    .bind(building)
+    .bind(unit)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
+}
+
+/// Every unit: project code, building, unit, in order.
+pub async fn all_units(c: &mut Conn<'_>) -> Result<Vec<(String, String, String)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT n.code, b.name, u.name FROM unit u JOIN building b ON b.id = u.building_id \
+         JOIN org_node n ON n.id = b.project_id ORDER BY n.code, b.sort, b.id, u.id"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

@@ -296,3 +296,27 @@ pub async fn revoke_token_id(c: &mut Conn<'_>, user_id: i64, id: i64, now_ms: i6
     .await
     })?)
 }
+
+/// Every role grant of every user that may sign in: username, display name, role, node code,
+/// department code, e-mail, phone (for the full export).
+pub async fn all_grants(
+    c: &mut Conn<'_>,
+) -> Result<
+    Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>,
+> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT u.username, u.display_name, g.role, n.code, d.code, u.email, u.phone FROM role_grant g \
+         JOIN app_user u ON u.id = g.user_id JOIN org_node n ON n.id = g.org_node_id \
+         LEFT JOIN department d ON d.id = g.department_id WHERE u.password_hash <> '!' ORDER BY u.username, g.id"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

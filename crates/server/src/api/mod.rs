@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod docs;
 pub mod extract;
 pub mod health;
+pub mod import;
 pub mod inbox;
 pub mod insight;
 pub mod me;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(calendar::router())
         .merge(inbox::router())
         .merge(deliveries::router())
+        .merge(import::router())
         .merge(robots::router())
         .merge(health::router())
         .merge(public::router())

@@ -32,7 +32,7 @@ impl Modify for Bearer {
         super::settings::read, super::settings::replace, super::settings::read_clocks, super::settings::replace_clocks, super::settings::read_hours, super::settings::replace_hours, super::me::read, super::me::update, super::public::file, super::public::track, super::public::owner_action, super::reports::summary, super::reports::analysis, super::reports::register, super::warnings::list, super::warnings::acknowledge, super::insight::list_issues, super::insight::create_issue, super::insight::read_issue, super::insight::update_issue, super::insight::list_risks, super::insight::create_risk, super::insight::update_risk, super::insight::list_cases, super::insight::publish_case, super::responsibility::read, super::responsibility::propose, super::responsibility::decide, super::sanctions::read_rates, super::sanctions::set_rates, super::sanctions::bonuses, super::sanctions::record, super::sanctions::close, super::sanctions::statement, super::sanctions::performance, super::money::compensation, super::money::pay, super::money::report, super::money::set_budget, super::money::spend,
         super::calendar::read, super::calendar::replace,
         super::inbox::list, super::inbox::read,
-        super::deliveries::list, super::deliveries::retry,
+        super::deliveries::list, super::deliveries::retry, super::import::run,
         super::robots::list, super::robots::add, super::robots::remove,
         super::health::healthz, super::health::readyz, super::health::metrics,
     ),

@@ -152,7 +152,7 @@ pub async fn register(
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now).await }.boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now, false).await }.boxed()
             })
             .await
     };
@@ -168,6 +168,54 @@ pub async fn register(
         }
         other => other,
     }
+}
+
+/// Registers a complaint from an import file (R-OP-6) by the registration rules (numbering,
+/// grading, classification, clocks, search, roll-up), without the acknowledgement to the
+/// complainant or early warnings, and closes it at once when the earlier system had closed it.
+/// `key` makes a row that was imported before a replay, so a file can be imported again.
+pub async fn register_imported(
+    state: &AppState,
+    who: &Principal,
+    new: NewComplaint,
+    closed: Option<(DateTime<Utc>, String)>,
+    key: IdempotencyKey,
+) -> AppResult<Registered> {
+    let now = state.clock.now();
+    let settings = state.settings();
+    let decided = decide(state, who, &new, &settings.taxonomy).await?;
+    let who = who.clone();
+    state
+        .store
+        .write(move |c| {
+            async move {
+                let done = register_in(c, &who, &new, &decided, Some(&key), &settings, now, true).await?;
+                if let (Some((at, summary)), false) = (closed, done.replayed) {
+                    let number = done.body["number"].as_str().unwrap_or_default().to_string();
+                    let mut w = store::workflow::lock(c, &number)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("imported complaint vanished".into()))?;
+                    store::workflow::stop_sweeping(c, w.id).await?;
+                    w.state = domain::State::Closed.code().into();
+                    w.closed_at = Some(to_millis(at));
+                    store::workflow::save(c, &w, to_millis(now)).await?;
+                    let payload = json!({"action": "close", "imported": true, "after": {"state": "closed"},
+                        "detail": {"summary": summary, "closed_at": domain::time::rfc3339_cn(at)}});
+                    let event = audit::NewEvent {
+                        complaint_id: Some(w.id),
+                        at_ms: to_millis(now),
+                        actor_id: Some(who.user_id),
+                        kind: "close",
+                        payload: &payload,
+                    };
+                    audit::append(c, &event).await?;
+                    store::rollup::refresh(c, w.id).await?;
+                }
+                Ok::<_, AppError>(done)
+            }
+            .boxed()
+        })
+        .await
 }
 
 fn replay(stored: idempotency::Stored, key: &IdempotencyKey) -> AppResult<Registered> {
@@ -193,6 +241,7 @@ async fn register_in(
     key: Option<&IdempotencyKey>,
     settings: &Settings,
     now: DateTime<Utc>,
+    imported: bool,
 ) -> AppResult<Registered> {
     if let Some(key) = key {
         if let Some(stored) = idempotency::get(c, who.user_id, &key.key).await? {
@@ -305,27 +354,30 @@ async fn register_in(
     store::search::add_words(c, id, words).await?;
     store::rollup::refresh(c, id).await?;
     // Early warning (R-AN-5): media, petitions, lawsuits, recurring defects, forming groups.
+    // Complaints imported from an earlier system raise none: they are history, not news.
     let all_text = format!(
         "{}\n{}\n{}",
         new.subject,
         new.description,
         new.demands.as_deref().unwrap_or_default()
     );
-    crate::services::warnings::on_registered(
-        c,
-        &crate::services::warnings::Registered {
-            id,
-            number: &number,
-            project: (project.id, &project.code, &project.path),
-            building: new.building.as_deref(),
-            category: (&category_code, &category.name_zh, &category.name_en),
-            reasons: &decision.reasons,
-            text: &all_text,
-            received_at: new.received_at,
-        },
-        now,
-    )
-    .await?;
+    if !imported {
+        crate::services::warnings::on_registered(
+            c,
+            &crate::services::warnings::Registered {
+                id,
+                number: &number,
+                project: (project.id, &project.code, &project.path),
+                building: new.building.as_deref(),
+                category: (&category_code, &category.name_zh, &category.name_en),
+                reasons: &decision.reasons,
+                text: &all_text,
+                received_at: new.received_at,
+            },
+            now,
+        )
+        .await?;
+    }
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
     let stored = written_row(row, category, &project, &new.complainant);
@@ -334,7 +386,11 @@ async fn register_in(
         ..Default::default()
     };
     let body = complaint_json(&stored, &related, department_label(&category.department), now);
-    let event = json!({"after": body, "registered_by": who.username});
+    let event = if imported {
+        json!({"after": body, "registered_by": who.username, "imported": true})
+    } else {
+        json!({"after": body, "registered_by": who.username})
+    };
     audit::append(
         c,
         &audit::NewEvent {
@@ -346,7 +402,9 @@ async fn register_in(
         },
     )
     .await?;
-    acknowledge(c, new, &number, id, now).await?;
+    if !imported {
+        acknowledge(c, new, &number, id, now).await?;
+    }
     if let Some(key) = key {
         idempotency::put(
             c,

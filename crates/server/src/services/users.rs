@@ -122,7 +122,8 @@ pub async fn grant(state: &AppState, who: &Principal, username: &str, g: NewGran
         .await
 }
 
-async fn grant_in(c: &mut store::Conn<'_>, user: i64, g: &NewGrant) -> AppResult<()> {
+/// Grants a role inside a transaction: the node and department must exist.
+pub(crate) async fn grant_in(c: &mut store::Conn<'_>, user: i64, g: &NewGrant) -> AppResult<()> {
     let node = store::org::node_by_code(c, &g.node)
         .await?
         .ok_or_else(|| AppError::field("node", "no org node has this code"))?;

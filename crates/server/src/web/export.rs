@@ -30,14 +30,7 @@ pub enum Format {
 pub fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
     let cells: Vec<String> = cells
         .into_iter()
-        .map(|c| {
-            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{c}")
-            } else {
-                c
-            };
-            format!("\"{}\"", c.replace('"', "\"\""))
-        })
+        .map(|c| format!("\"{}\"", domain::import::defuse(&c).replace('"', "\"\"")))
         .collect();
     format!("{}\r\n", cells.join(","))
 }
