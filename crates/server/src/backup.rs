@@ -119,7 +119,10 @@ pub async fn backup(url: &str, out: &Path) -> Result<String> {
                 .arg(out)
                 .output()?;
             if !list.status.success() {
-                bail!("the dump is not readable: {}", String::from_utf8_lossy(&list.stderr).trim());
+                bail!(
+                    "the dump is not readable: {}",
+                    String::from_utf8_lossy(&list.stderr).trim()
+                );
             }
             let tables = String::from_utf8_lossy(&list.stdout).matches(" TABLE DATA ").count();
             Ok(format!("pg_dump custom format, {tables} tables of data, one snapshot"))

@@ -2,79 +2,12 @@
 //! and PostgreSQL, and `kesu audit verify` (R-OP-1, R-OP-3, R-SEC-3).
 
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kesu");
+mod process;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(dir: &std::path::Path, database: &str, port: u16, demo: bool) -> Server {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--database",
-        database,
-    ]);
-    if demo {
-        cmd.arg("--demo");
-    }
-    cmd.env("KESU_ADMIN_PASSWORD", "admin-pass-1")
-        .env("KESU_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let child = cmd.spawn().expect("start kesu");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if probe::blocking_ready(&base) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "kesu did not become ready");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server { child, base }
-}
-
-mod probe {
-    /// Whether /readyz answers 200 (a tiny blocking probe over a raw socket).
-    pub fn blocking_ready(base: &str) -> bool {
-        use std::io::{Read, Write};
-        let addr = base.trim_start_matches("http://");
-        let Ok(mut s) = std::net::TcpStream::connect(addr) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
-        if s.write_all(format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
-            .is_err()
-        {
-            return false;
-        }
-        let mut buf = String::new();
-        let _ = s.read_to_string(&mut buf);
-        buf.starts_with("HTTP/1.1 200")
-    }
-}
+use process::{free_port, start, token, BIN};
 
 /// The first ```bash block under "## Try the API" in the README.
 fn readme_example() -> String {
@@ -174,19 +107,6 @@ async fn register_until_killed(
         }
     }
     acknowledged
-}
-
-async fn token(base: &str, user: &str) -> String {
-    let r: Value = ::reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": user, "password": "Kesu@2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -364,15 +284,21 @@ async fn online_backup_and_restore_round_trip() {
         let url = db.url.clone();
         let file_arg = file.to_str().unwrap().to_string();
         let dir_owned = dir.to_path_buf();
-        let printed = tokio::task::spawn_blocking(move || {
-            kesu(&dir_owned, &["backup", "--database", &url, "--out", &file_arg])
-        })
-        .await
-        .unwrap();
+        let printed =
+            tokio::task::spawn_blocking(move || kesu(&dir_owned, &["backup", "--database", &url, "--out", &file_arg]))
+                .await
+                .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let during: usize = futures::future::join_all(workers).await.into_iter().map(|w| w.unwrap().len()).sum();
-        assert!(during > 20, "{backend:?}: the backup ran under load ({during} registrations)");
+        let during: usize = futures::future::join_all(workers)
+            .await
+            .into_iter()
+            .map(|w| w.unwrap().len())
+            .sum();
+        assert!(
+            during > 20,
+            "{backend:?}: the backup ran under load ({during} registrations)"
+        );
         let after = register_one(&base, &tok, "13600000002").await;
         drop(server);
 
@@ -382,7 +308,10 @@ async fn online_backup_and_restore_round_trip() {
             .unwrap();
         assert!(!refused.status.success(), "a backup never overwrites a file");
 
-        let restored = kesu(dir, &["restore", "--database", &db.url, "--from", file.to_str().unwrap()]);
+        let restored = kesu(
+            dir,
+            &["restore", "--database", &db.url, "--from", file.to_str().unwrap()],
+        );
         if backend == testkit::Backend::Sqlite {
             let backed = printed.split(": ").nth(1).unwrap().trim();
             let now = restored.split(": ").nth(1).unwrap().trim();
@@ -405,8 +334,16 @@ async fn online_backup_and_restore_round_trip() {
                     .as_u16()
             }
         };
-        assert_eq!(status(before.clone()).await, 200, "{backend:?}: written before the backup");
-        assert_eq!(status(after.clone()).await, 404, "{backend:?}: written after the backup");
+        assert_eq!(
+            status(before.clone()).await,
+            200,
+            "{backend:?}: written before the backup"
+        );
+        assert_eq!(
+            status(after.clone()).await,
+            404,
+            "{backend:?}: written after the backup"
+        );
         // The restored server numbers on from the backup's last complaint, without a gap.
         let next = register_one(&server.base, &tok_for(&server.base).await, "13600000003").await;
         let store = store::Store::open(&db.url, Default::default()).await.unwrap();
@@ -421,7 +358,11 @@ async fn online_backup_and_restore_round_trip() {
         drop(c);
         drop(r);
         store.close().await;
-        assert_eq!((count, format!("KS-202611-{max:05}")), (max, next.clone()), "{backend:?}");
+        assert_eq!(
+            (count, format!("KS-202611-{max:05}")),
+            (max, next.clone()),
+            "{backend:?}"
+        );
         eprintln!("{backend:?}: backup under load ({during} registrations meanwhile): {printed}restore: {restored}");
     }
 }

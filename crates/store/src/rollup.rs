@@ -106,6 +106,58 @@ pub fn day_key(d: chrono::NaiveDate) -> i64 {
 /// Brings a complaint's contribution up to date, in the caller's transaction: when what it
 /// contributes changed, its old contribution leaves its cell and the new one joins its cell.
 pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
+    refresh_many(c, &[complaint]).await
+}
+
+/// The change to one cell: count and the counted flags.
+type Delta = [i64; 10];
+
+/// A cell's key: dimension, day, org path, value; ordered, so every transaction changes the
+/// cells it touches in the same order and none waits on another in a cycle (on PostgreSQL two
+/// transactions taking the same rows in opposite orders deadlock).
+type CellKey = (&'static str, i64, String, String);
+
+fn add_delta(deltas: &mut std::collections::BTreeMap<CellKey, Delta>, dim: &'static str, f: &Fact, sign: i64) {
+    let d = deltas
+        .entry((dim, f.day, f.org_path.clone(), f.value(dim).to_string()))
+        .or_insert([0; 10]);
+    d[0] += sign;
+    for (slot, v) in d[1..].iter_mut().zip(f.flags()) {
+        *slot += sign * v;
+    }
+}
+
+/// Like [`refresh`] for several complaints in one transaction (the SLA sweep's batch): the
+/// changes to the cells are summed first and written in key order.
+pub async fn refresh_many(c: &mut Conn<'_>, complaints: &[Uuid]) -> Result<()> {
+    let mut ids = complaints.to_vec();
+    ids.sort();
+    ids.dedup();
+    let mut deltas = std::collections::BTreeMap::new();
+    let mut facts = Vec::new();
+    for complaint in ids {
+        if let Some(now) = changed_fact(c, complaint, &mut deltas).await? {
+            facts.push((complaint, now));
+        }
+    }
+    for ((dim, day, org_path, key), d) in deltas {
+        if d.iter().any(|v| *v != 0) {
+            add_to_cell(c, dim, day, &org_path, &key, &d).await?;
+        }
+    }
+    for (complaint, now) in facts {
+        store_fact(c, complaint, &now).await?;
+    }
+    Ok(())
+}
+
+/// What a complaint contributes now when that differs from what it contributed, with the cell
+/// changes it makes added to `deltas`.
+async fn changed_fact(
+    c: &mut Conn<'_>,
+    complaint: Uuid,
+    deltas: &mut std::collections::BTreeMap<CellKey, Delta>,
+) -> Result<Option<Fact>> {
     let now_sql = format!(
         "SELECT {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
          c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, COALESCE(CAST(c.handler_id AS TEXT), '') AS handler, {FLAGS} FROM complaint c{JOINS} WHERE c.id = $1",
@@ -115,7 +167,7 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
         .bind(complaint)
         .fetch_optional(&mut **c)
         .await)?;
-    let Some(now) = now else { return Ok(()) };
+    let Some(now) = now else { return Ok(None) };
     let was: Option<Fact> = on_conn!(c, |c| {
         sqlx::query_as(
         "SELECT day, org_path, project, department, category, grade, channel, state, stage, handler, response_ok, response_measured, \
@@ -126,7 +178,7 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
     .await
     })?;
     if was.as_ref() == Some(&now) {
-        return Ok(());
+        return Ok(None);
     }
     // A dimension's cells change when its value or any flag changed.
     let flags_same = was
@@ -137,10 +189,15 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
             if flags_same && was.value(dim) == now.value(dim) {
                 continue;
             }
-            add_to_cell(c, dim, was, -1).await?;
+            add_delta(deltas, dim, was, -1);
         }
-        add_to_cell(c, dim, &now, 1).await?;
+        add_delta(deltas, dim, &now, 1);
     }
+    Ok(Some(now))
+}
+
+/// Records what a complaint contributes now.
+async fn store_fact(c: &mut Conn<'_>, complaint: Uuid, now: &Fact) -> Result<()> {
     let cols = format!(
         "day, org_path, project, department, category, grade, channel, state, stage, handler, {}",
         COUNTED.join(", ")
@@ -174,7 +231,7 @@ pub async fn refresh(c: &mut Conn<'_>, complaint: Uuid) -> Result<()> {
 }
 
 /// The dimensions kept in cells, by their `dim` code.
-const DIMENSIONS: [&str; 8] = [
+const DIMENSIONS: [&'static str; 8] = [
     "category",
     "grade",
     "channel",
@@ -201,8 +258,8 @@ impl Fact {
     }
 }
 
-/// Adds `sign` times a contribution to its cell of dimension `dim` (creating the cell).
-async fn add_to_cell(c: &mut Conn<'_>, dim: &str, f: &Fact, sign: i64) -> Result<()> {
+/// Adds a change to a cell (creating the cell).
+async fn add_to_cell(c: &mut Conn<'_>, dim: &str, day: i64, org_path: &str, key: &str, d: &Delta) -> Result<()> {
     let adds: Vec<String> = std::iter::once("count".to_string())
         .chain(COUNTED.iter().map(|k| k.to_string()))
         .map(|k| format!("{k} = report_cell.{k} + excluded.{k}"))
@@ -214,16 +271,10 @@ async fn add_to_cell(c: &mut Conn<'_>, dim: &str, f: &Fact, sign: i64) -> Result
         COUNTED.join(", "),
         adds.join(", ")
     );
-    let flags = f.flags();
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql)
-            .bind(dim)
-            .bind(f.day)
-            .bind(&f.org_path)
-            .bind(f.value(dim))
-            .bind(sign);
-        for v in flags {
-            q = q.bind(sign * v);
+        let mut q = sqlx::query(&sql).bind(dim).bind(day).bind(org_path).bind(key);
+        for v in d {
+            q = q.bind(*v);
         }
         q.execute(&mut **c).await.map(|_| ())
     })?;

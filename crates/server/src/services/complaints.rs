@@ -152,7 +152,8 @@ pub async fn register(
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now, false).await }.boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now, &Origin::Live).await }
+                    .boxed()
             })
             .await
     };
@@ -170,6 +171,14 @@ pub async fn register(
     }
 }
 
+/// Where a registration comes from.
+pub enum Origin {
+    /// Registered now: acknowledged to the complainant, checked for early warnings.
+    Live,
+    /// From an import file: neither; closed at the given time with the summary when it was.
+    Imported(Option<(DateTime<Utc>, String)>),
+}
+
 /// Registers a complaint from an import file (R-OP-6) by the registration rules (numbering,
 /// grading, classification, clocks, search, roll-up), without the acknowledgement to the
 /// complainant or early warnings, and closes it at once when the earlier system had closed it.
@@ -184,33 +193,12 @@ pub async fn register_imported(
     let now = state.clock.now();
     let settings = state.settings();
     let decided = decide(state, who, &new, &settings.taxonomy).await?;
-    let who = who.clone();
+    let (who, origin) = (who.clone(), Origin::Imported(closed));
     state
         .store
         .write(move |c| {
             async move {
-                let done = register_in(c, &who, &new, &decided, Some(&key), &settings, now, true).await?;
-                if let (Some((at, summary)), false) = (closed, done.replayed) {
-                    let number = done.body["number"].as_str().unwrap_or_default().to_string();
-                    let mut w = store::workflow::lock(c, &number)
-                        .await?
-                        .ok_or_else(|| AppError::Internal("imported complaint vanished".into()))?;
-                    store::workflow::stop_sweeping(c, w.id).await?;
-                    w.state = domain::State::Closed.code().into();
-                    w.closed_at = Some(to_millis(at));
-                    store::workflow::save(c, &w, to_millis(now)).await?;
-                    let payload = json!({"action": "close", "imported": true, "after": {"state": "closed"},
-                        "detail": {"summary": summary, "closed_at": domain::time::rfc3339_cn(at)}});
-                    let event = audit::NewEvent {
-                        complaint_id: Some(w.id),
-                        at_ms: to_millis(now),
-                        actor_id: Some(who.user_id),
-                        kind: "close",
-                        payload: &payload,
-                    };
-                    audit::append(c, &event).await?;
-                    store::rollup::refresh(c, w.id).await?;
-                }
+                let done = register_in(c, &who, &new, &decided, Some(&key), &settings, now, &origin).await?;
                 Ok::<_, AppError>(done)
             }
             .boxed()
@@ -241,8 +229,9 @@ async fn register_in(
     key: Option<&IdempotencyKey>,
     settings: &Settings,
     now: DateTime<Utc>,
-    imported: bool,
+    origin: &Origin,
 ) -> AppResult<Registered> {
+    let imported = matches!(origin, Origin::Imported(_));
     if let Some(key) = key {
         if let Some(stored) = idempotency::get(c, who.user_id, &key.key).await? {
             return replay(stored, key);
@@ -352,6 +341,16 @@ async fn register_in(
         .collect();
     complaints::insert_deadlines(c, id, to_millis(new.received_at), &values).await?;
     store::search::add_words(c, id, words).await?;
+    if let Origin::Imported(Some((at, _))) = origin {
+        // Closed in the earlier system: closed here too, its clocks no longer chased.
+        let mut w = store::workflow::lock(c, &number)
+            .await?
+            .ok_or_else(|| AppError::Internal("imported complaint vanished".into()))?;
+        store::workflow::stop_sweeping(c, id).await?;
+        w.state = domain::State::Closed.code().into();
+        w.closed_at = Some(to_millis(*at));
+        store::workflow::save(c, &w, now_ms).await?;
+    }
     store::rollup::refresh(c, id).await?;
     // Early warning (R-AN-5): media, petitions, lawsuits, recurring defects, forming groups.
     // Complaints imported from an earlier system raise none: they are history, not news.
@@ -402,6 +401,18 @@ async fn register_in(
         },
     )
     .await?;
+    if let Origin::Imported(Some((at, summary))) = origin {
+        let payload = json!({"action": "close", "imported": true, "after": {"state": "closed"},
+            "detail": {"summary": summary, "closed_at": domain::time::rfc3339_cn(*at)}});
+        let event = audit::NewEvent {
+            complaint_id: Some(id),
+            at_ms: now_ms,
+            actor_id: Some(who.user_id),
+            kind: "close",
+            payload: &payload,
+        };
+        audit::append(c, &event).await?;
+    }
     if !imported {
         acknowledge(c, new, &number, id, now).await?;
     }

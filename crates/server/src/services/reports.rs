@@ -259,9 +259,7 @@ pub async fn backfill(state: &AppState) -> AppResult<usize> {
             .store
             .write(move |c| {
                 async move {
-                    for id in &batch {
-                        store::rollup::refresh(c, *id).await?;
-                    }
+                    store::rollup::refresh_many(c, &batch).await?;
                     Ok::<_, AppError>(())
                 }
                 .boxed()

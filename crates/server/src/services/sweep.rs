@@ -96,6 +96,7 @@ fn clock_label(code: &str) -> String {
 async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepReport> {
     let now_ms = to_millis(now);
     let rows = wf::claim_due(c, now_ms, BATCH).await?;
+    let (mut events, mut touched) = (Vec::new(), Vec::new());
     let mut report = SweepReport {
         claimed: rows.len(),
         ..Default::default()
@@ -169,17 +170,7 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
                     .await?;
                 }
                 let payload = json!({"action": "reminder", "clock": d.clock, "due_at": due, "level": 1});
-                store::audit::append(
-                    c,
-                    &store::audit::NewEvent {
-                        complaint_id: Some(d.complaint_id),
-                        at_ms: now_ms,
-                        actor_id: None,
-                        kind: "deadline_breached",
-                        payload: &payload,
-                    },
-                )
-                .await?;
+                events.push((d.complaint_id, "deadline_breached", payload));
                 report.breached += 1;
             }
             Some(Step::Escalate(level)) => {
@@ -207,23 +198,26 @@ async fn sweep_batch(c: &mut Conn<'_>, now: DateTime<Utc>) -> AppResult<SweepRep
                     notify_staff(c, d.complaint_id, &d.number, user, "deadline_escalated", p, now_ms).await?;
                 }
                 let payload = json!({"action": "escalated", "clock": d.clock, "level": level, "to": role.code()});
-                store::audit::append(
-                    c,
-                    &store::audit::NewEvent {
-                        complaint_id: Some(d.complaint_id),
-                        at_ms: now_ms,
-                        actor_id: None,
-                        kind: "deadline_escalated",
-                        payload: &payload,
-                    },
-                )
-                .await?;
+                events.push((d.complaint_id, "deadline_escalated", payload));
                 report.escalated += 1;
             }
             None => {}
         }
         wf::record_step(c, &d, next.map(to_millis)).await?;
-        store::rollup::refresh(c, d.complaint_id).await?;
+        touched.push(d.complaint_id);
+    }
+    // The roll-up in one ordered pass, then the audit trail last: every transaction takes the
+    // chain's head last, so concurrent sweeps and registrations never deadlock (R-OP-2).
+    store::rollup::refresh_many(c, &touched).await?;
+    for (complaint, kind, payload) in &events {
+        let event = store::audit::NewEvent {
+            complaint_id: Some(*complaint),
+            at_ms: now_ms,
+            actor_id: None,
+            kind,
+            payload,
+        };
+        store::audit::append(c, &event).await?;
     }
     Ok::<_, AppError>(report)
 }

@@ -149,11 +149,7 @@ pub async fn act(state: &AppState, who: &Principal, number: &str, version: i64, 
         .store
         .write(move |c| {
             async move {
-                let id = act_in(c, &who2, &number2, version, &cmd, &settings, now).await?;
-                store::rollup::refresh(c, id).await?;
-                if !words.is_empty() {
-                    store::search::add_words(c, id, &words).await?;
-                }
+                act_in(c, &who2, &number2, version, &cmd, &words, &settings, now).await?;
                 Ok::<_, AppError>(())
             }
             .boxed()
@@ -232,6 +228,7 @@ async fn act_in(
     number: &str,
     version: i64,
     cmd: &Command,
+    words: &[String],
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> AppResult<uuid::Uuid> {
@@ -277,6 +274,12 @@ async fn act_in(
         return Err(AppError::Conflict(
             "the complaint changed meanwhile; reload and retry".into(),
         ));
+    }
+    // The roll-up and search before the audit trail: every transaction takes the audit chain's
+    // head last, so none waits for a cell while holding it (no deadlock across processes).
+    store::rollup::refresh(c, w.id).await?;
+    if !words.is_empty() {
+        store::search::add_words(c, w.id, words).await?;
     }
     let payload = json!({
         "action": action.code(),
