@@ -120,10 +120,14 @@ fn config(database: &str) -> Config {
 async fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KESU_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    // KESU_LOG_FORMAT=json: one JSON object per line with the request's span (id, method,
+    // path) for log shippers (R-OP-4); otherwise lines for people.
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if std::env::var("KESU_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        builder.init();
+    }
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {

@@ -370,3 +370,60 @@ async fn online_backup_and_restore_round_trip() {
 async fn tok_for(base: &str) -> String {
     token(base, "agent").await
 }
+
+/// R-OP-4, R-SEC-2: with `KESU_LOG_FORMAT=json` every line is a JSON object; each request is
+/// logged once with its status, latency and the request id the client sees; no phone number,
+/// name or complaint text reaches the log, not even from a lookup that carries the phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_json_with_request_ids_and_no_personal_data() {
+    let db = testkit::fresh(testkit::Backend::Sqlite);
+    let port = free_port();
+    let env = [
+        ("KESU_LOG_FORMAT", "json".to_string()),
+        ("KESU_LOG", "info".to_string()),
+    ];
+    let server = process::start_with(db.dir.path(), &db.url, port, true, &env);
+    let tok = token(&server.base, "agent").await;
+    let body = json!({"channel": "hotline", "complainant": {"name": "欧阳秀英", "phone": "13987654321"},
+        "project_code": "GZ-001", "subject": "电梯困人", "description": "独特的描述文字ZQX"});
+    let r = ::reqwest::Client::new()
+        .post(format!("{}/api/v1/complaints", server.base))
+        .bearer_auth(&tok)
+        .header("x-request-id", "trace-me-42")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["x-request-id"], "trace-me-42", "the id comes back");
+    let number = r.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let lookup = ::reqwest::get(format!(
+        "{}/api/v1/public/complaints/{number}?phone=13987654321",
+        server.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(lookup.status(), 200);
+    let generated = lookup.headers()["x-request-id"].to_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(server);
+    let log = std::fs::read_to_string(db.dir.path().join(format!("kesu-{port}.log"))).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let of = |id: &str| {
+        lines
+            .iter()
+            .filter(|l| l["span"]["request_id"] == id && l["fields"]["message"] == "finished processing request")
+            .count()
+    };
+    assert_eq!(of("trace-me-42"), 1, "{log}");
+    assert_eq!(of(&generated), 1, "a generated id is logged too");
+    let done = lines.iter().find(|l| l["span"]["request_id"] == "trace-me-42").unwrap();
+    assert_eq!(done["fields"]["status"], 201, "{done}");
+    assert!(done["fields"]["latency"].is_string(), "{done}");
+    for secret in ["13987654321", "欧阳秀英", "独特的描述文字ZQX", "987654"] {
+        assert!(!log.contains(secret), "{secret} leaked into the log");
+    }
+}

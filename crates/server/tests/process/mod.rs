@@ -48,13 +48,14 @@ pub fn start_with(dir: &std::path::Path, database: &str, port: u16, demo: bool, 
     if demo {
         cmd.arg("--demo");
     }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     cmd.env("KESU_ADMIN_PASSWORD", "admin-pass-1")
         .env("KESU_LOG", "warn")
         .stdout(std::fs::File::create(dir.join(format!("kesu-{port}.log"))).expect("log file"))
         .stderr(Stdio::null());
+    // After the defaults, so a test can override them.
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let child = cmd.spawn().expect("start kesu");
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
