@@ -38,8 +38,9 @@ impl Phone {
         if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
             return Ok(Phone(digits.to_string()));
         }
-        // Landline: area code 0 + 2 or 3 digits, subscriber 7 or 8 digits.
-        if b[0] == b'0' && (10..=12).contains(&b.len()) {
+        // Landline: area code 0 + 2 or 3 digits (never 00: that is an international prefix),
+        // subscriber 7 or 8 digits.
+        if b[0] == b'0' && b[1] != b'0' && (10..=12).contains(&b.len()) {
             let area = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
             let local = b.len() - area;
             if (7..=8).contains(&local) {
@@ -130,6 +131,10 @@ mod tests {
             ("", None),
             ("１３８１２３４５６７８", None),
             ("13812345678; DROP TABLE", None),
+            // Found by the fuzzer: "00…" is an international prefix, not an area code; it was
+            // accepted as 0086-0080863, which did not parse again.
+            (" +8600860080863", None),
+            ("00860080863", None),
         ];
         for (raw, want) in cases {
             assert_eq!(
