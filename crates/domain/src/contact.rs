@@ -40,7 +40,7 @@ impl Phone {
         }
         // Landline: area code 0 + 2 or 3 digits (never 00: that is an international prefix),
         // subscriber 7 or 8 digits.
-        if b[0] == b'0' && b[1] != b'0' && (10..=12).contains(&b.len()) {
+        if (10..=12).contains(&b.len()) && b[0] == b'0' && b[1] != b'0' {
             let area = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
             let local = b.len() - area;
             if (7..=8).contains(&local) {
@@ -135,6 +135,7 @@ mod tests {
             // accepted as 0086-0080863, which did not parse again.
             (" +8600860080863", None),
             ("00860080863", None),
+            ("0", None),
         ];
         for (raw, want) in cases {
             assert_eq!(
