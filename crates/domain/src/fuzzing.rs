@@ -147,6 +147,8 @@ mod tests {
         let us = '\u{1f}';
         [
             format!("hotline{us}张三{us}13812345678{us}a@b.cn{us}owner{us}GZ-001{us}3栋{us}1502{us}卫生间{us}occupancy{us}漏水{us}楼上渗水到我家{us}维修{us}2026-11-22T10:00:00+08:00{us}{us}urgent{us}媒体{us}3"),
+            String::new(),
+            "0".into(),
             "+86 138-1234-5678".into(),
             "020-12345678".into(),
             "zhang.san@example.com".into(),
