@@ -10,8 +10,11 @@ use crate::intake::{limits, NewComplaint, RawComplaint};
 use crate::period::Period;
 use chrono::{TimeZone, Utc};
 
+/// A fuzz target: arbitrary bytes in, a panic when a promise is broken.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `fuzz/fuzz_targets/<name>.rs` call them.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("intake", intake),
     ("contact", contact),
     ("period", period),

@@ -39,7 +39,6 @@ pub async fn summarize(url: &str) -> Result<Summary> {
     let complaints = store::complaints::count(&mut c).await?;
     let verdict = store::audit::verify(&mut c).await?;
     let (events, head) = store::backup::audit_head(&mut c).await?;
-    drop(c);
     drop(r);
     store.close().await;
     match verdict {

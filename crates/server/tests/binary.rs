@@ -179,7 +179,6 @@ async fn acknowledged_registrations_survive_kill_9() {
             acknowledged.len(),
             acknowledged.len()
         );
-        drop(c);
         drop(r);
         store.close().await;
     }
@@ -355,7 +354,6 @@ async fn online_backup_and_restore_round_trip() {
         .fetch_one(&mut **c)
         .await)
         .unwrap();
-        drop(c);
         drop(r);
         store.close().await;
         assert_eq!(

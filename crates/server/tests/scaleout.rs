@@ -162,7 +162,6 @@ async fn three_processes_share_one_postgres() {
         "3 processes: {acknowledged} registrations acknowledged, serials 1..={total}; {clocks} clocks, \
          {breached} breaches and {escalated} escalations each fired once; {sms} SMS delivered once each"
     );
-    drop(c);
     drop(r);
     store.close().await;
     drop(servers);

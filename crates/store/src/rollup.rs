@@ -231,7 +231,7 @@ async fn store_fact(c: &mut Conn<'_>, complaint: Uuid, now: &Fact) -> Result<()>
 }
 
 /// The dimensions kept in cells, by their `dim` code.
-const DIMENSIONS: [&'static str; 8] = [
+const DIMENSIONS: [&str; 8] = [
     "category",
     "grade",
     "channel",

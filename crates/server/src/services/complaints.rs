@@ -221,6 +221,7 @@ fn replay(stored: idempotency::Stored, key: &IdempotencyKey) -> AppResult<Regist
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn register_in(
     c: &mut Conn<'_>,
     who: &Principal,
@@ -379,7 +380,7 @@ async fn register_in(
     }
 
     // The response is built from what was just written; the HTTP tests read it back and compare.
-    let stored = written_row(row, category, &project, &new.complainant);
+    let stored = written_row(row, category, project, &new.complainant);
     let related = Related {
         deadlines: deadline_rows,
         ..Default::default()

@@ -38,13 +38,14 @@ pub struct Report {
 }
 
 impl Report {
-    fn refused(kind: Kind, p: Parsed, dry_run: bool) -> Report {
+    /// A report of `rows` rows with nothing imported yet and these errors.
+    fn new(kind: Kind, rows: usize, errors: Vec<RowError>, dry_run: bool) -> Report {
         Report {
             kind,
-            rows: p.rows,
+            rows,
             imported: 0,
             unchanged: 0,
-            errors: p.errors,
+            errors,
             dry_run,
         }
     }
@@ -190,7 +191,7 @@ pub async fn run(state: &AppState, who: &Principal, kind: Kind, bytes: &[u8], dr
     let now = state.clock.now();
     let parsed = parse(kind, bytes, now);
     if !parsed.errors.is_empty() {
-        return Ok(Report::refused(kind, parsed, dry_run));
+        return Ok(Report::new(kind, parsed.rows, parsed.errors, dry_run));
     }
     if kind == Kind::Complaints {
         return complaints(state, who, parsed, dry_run).await;
@@ -210,14 +211,7 @@ pub async fn run(state: &AppState, who: &Principal, kind: Kind, bytes: &[u8], dr
         .store
         .write(move |c| {
             async move {
-                let mut report = Report::refused(
-                    kind,
-                    Parsed {
-                        rows: parsed.rows,
-                        ..Parsed::default()
-                    },
-                    dry_run,
-                );
+                let mut report = Report::new(kind, parsed.rows, Vec::new(), dry_run);
                 for (row, record) in &parsed.records {
                     match apply(c, record, &hashes, at).await {
                         Ok(true) => report.imported += 1,
@@ -346,14 +340,7 @@ async fn apply(c: &mut store::Conn<'_>, record: &Record, hashes: &HashMap<String
 /// Historical complaints: every row's project and category checked first; then each row
 /// registered under its own idempotency key (a hash of the row), so a re-run skips it.
 async fn complaints(state: &AppState, who: &Principal, parsed: Parsed, dry_run: bool) -> AppResult<Report> {
-    let mut report = Report::refused(
-        Kind::Complaints,
-        Parsed {
-            rows: parsed.rows,
-            ..Parsed::default()
-        },
-        dry_run,
-    );
+    let mut report = Report::new(Kind::Complaints, parsed.rows, Vec::new(), dry_run);
     let settings = state.settings();
     {
         let mut r = state.store.reader().await?;

@@ -222,6 +222,7 @@ struct Ctx<'a> {
     now_ms: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn act_in(
     c: &mut Conn<'_>,
     who: &Principal,
