@@ -246,3 +246,48 @@ async fn import_reports_every_bad_row_and_export_round_trips_sqlite() {
 async fn import_reports_every_bad_row_and_export_round_trips_postgres() {
     import_and_export(Backend::Postgres).await;
 }
+
+/// The console's import form: administrators upload a file and see the report, row by row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_imports_a_file_and_shows_each_bad_row() {
+    let app = spawn(Backend::Sqlite).await;
+    let post = |cookie: String, csrf: String, bytes: Vec<u8>, dry: bool| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf)
+            .text("kind", "org")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("org.csv"));
+        if dry {
+            form = form.text("dry_run", "1");
+        }
+        let req = app
+            .client
+            .post(format!("{}/admin/import", app.base))
+            .header("cookie", cookie)
+            .multipart(form);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (cookie, csrf) = app.web_session("admin").await;
+    let bad = format!("{ORG}X 1,<script>alert(1)</script>,,GROUP,region\n");
+    let (s, page) = post(cookie.clone(), csrf.clone(), bad.into_bytes(), false).await;
+    assert_eq!(s, 422);
+    assert!(
+        page.contains("未导入任何数据") && page.contains("<td>5</td><td>code</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert(1)"), "the file's text is escaped");
+    let (s, page) = post(cookie.clone(), csrf.clone(), ORG.into(), true).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("导入 3 行") && page.contains("仅检查"), "{page}");
+    let before = counts(&app).await;
+    let (s, _) = post(cookie.clone(), csrf.clone(), ORG.into(), false).await;
+    assert_eq!(s, 200);
+    assert_eq!(counts(&app).await.0, before.0 + 3);
+    let (s, _) = post(cookie.clone(), "forged".into(), ORG.into(), false).await;
+    assert_eq!(s, 403, "CSRF");
+    let (cr, cr_csrf) = app.web_session("groupcr").await;
+    let (s, _) = post(cr, cr_csrf, ORG.into(), false).await;
+    assert_eq!(s, 403, "administrators only");
+}

@@ -89,6 +89,41 @@ async fn tokens_and_revocation(backend: Backend) {
     assert!(audited[0].contains("\"token\""), "{audited:?}");
 }
 
+/// /me lists my sessions and tokens with a revoke button; revoking the API token from the
+/// console stops it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_and_tokens_on_my_page() {
+    let app = spawn(Backend::Sqlite).await;
+    let api = app.token("agent").await;
+    let (cookie, csrf) = app.web_session("agent").await;
+    let (s, page) = app.web_get(&cookie, "/me").await;
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(s, 200);
+    assert!(page.contains("网页登录") && page.contains("API 令牌"), "{page}");
+    assert!(!page.contains(&api), "no secret on the page");
+    let (_, list) = app.get("/api/v1/auth/tokens", &api).await;
+    let api_id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "api")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/me/tokens/{api_id}/revoke");
+    assert!(page.contains(&path));
+    assert_eq!(app.web_post(&cookie, &path, &[]).await.0, 403, "CSRF");
+    assert_eq!(app.get("/api/v1/me", &api).await.0, 200);
+    assert_eq!(app.web_post(&cookie, &path, &[("_csrf", csrf.clone())]).await.0, 303);
+    assert_eq!(app.get("/api/v1/me", &api).await.0, 401, "revoked from the console");
+    let (other, other_csrf) = app.web_session("handler").await;
+    assert_eq!(
+        app.web_post(&other, &path, &[("_csrf", other_csrf)]).await.0,
+        404,
+        "not theirs"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_listed_and_revoked_sqlite() {
     tokens_and_revocation(Backend::Sqlite).await;

@@ -28,6 +28,13 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", post(create_user))
         .route("/admin/grants", post(add_grant))
         .route("/me", get(me).post(save_me))
+        .route("/me/tokens/{id}/revoke", post(revoke_token))
+        .route(
+            "/admin/import",
+            post(import_file).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::attachments::MAX_REQUEST_BYTES,
+            )),
+        )
 }
 
 /// A node of the org tree, indented by depth.
@@ -84,6 +91,8 @@ struct AdminPage {
     roles: Vec<(String, String)>,
     errors: FieldErrors,
     saved: bool,
+    /// The last import's outcome: a summary line and its bad rows (row, column, message).
+    import: Option<(String, Vec<(usize, String, String)>)>,
 }
 
 fn kind_label(kind: &str, lang: Lang) -> &'static str {
@@ -228,7 +237,79 @@ async fn build(
             .collect(),
         errors,
         saved: false,
+        import: None,
     })
+}
+
+/// Imports an uploaded CSV or xlsx file (R-OP-6) and shows the report on the page.
+async fn import_file(State(state): State<AppState>, u: WebUser, req: axum::extract::Request) -> Response {
+    let lang = u.lang;
+    if let Err(e) = admin(&u) {
+        return error_page(lang, &e);
+    }
+    let (form, files) = match super::complaint::read_multipart(&state, req).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &e),
+    };
+    if !u.csrf_ok(form.get("_csrf")) {
+        return error_page(lang, &AppError::Forbidden("csrf".into()));
+    }
+    let Some(kind) = domain::import::Kind::from_code(&form.value("kind")) else {
+        return error_page(lang, &AppError::field("kind", "org, users, units or complaints"));
+    };
+    let Some(file) = files.first() else {
+        return error_page(lang, &AppError::field("file", "choose a CSV or xlsx file"));
+    };
+    let dry_run = form.get("dry_run").is_some();
+    let report = match crate::services::import::run(&state, &u.principal, kind, &file.bytes, dry_run).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &e),
+    };
+    let summary = match (lang, report.ok()) {
+        (Lang::Zh, true) => format!(
+            "{}：共 {} 行，导入 {} 行，已存在 {} 行{}",
+            kind.code(),
+            report.rows,
+            report.imported,
+            report.unchanged,
+            if dry_run { "（仅检查，未保存）" } else { "" }
+        ),
+        (Lang::En, true) => format!(
+            "{}: {} rows, {} imported, {} already there{}",
+            kind.code(),
+            report.rows,
+            report.imported,
+            report.unchanged,
+            if dry_run { " (checked only, nothing stored)" } else { "" }
+        ),
+        (Lang::Zh, false) => format!(
+            "{}：{} 处错误，未导入任何数据。请修改下列行后重新导入。",
+            kind.code(),
+            report.errors.len()
+        ),
+        (Lang::En, false) => format!(
+            "{}: {} problems; nothing was imported. Fix the rows below and import again.",
+            kind.code(),
+            report.errors.len()
+        ),
+    };
+    let rows = report
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.clone(), e.message.clone()))
+        .collect();
+    match build(&state, &u, FieldErrors::default(), None, None).await {
+        Ok(mut p) => {
+            p.import = Some((summary, rows));
+            let status = if report.ok() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(status, &p)
+        }
+        Err(e) => error_page(lang, &e),
+    }
 }
 
 async fn index(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -427,6 +508,55 @@ struct MePage {
     levels: Vec<(String, String)>,
     errors: FieldErrors,
     saved: bool,
+    /// My API tokens and sessions: id, kind, issued, expires, revoked (R-SEC-1).
+    tokens: Vec<(i64, String, String, String, String)>,
+}
+
+/// The caller's tokens and sessions as shown on /me, times to the minute in Shanghai.
+async fn my_tokens(state: &AppState, u: &WebUser) -> Vec<(i64, String, String, String, String)> {
+    let list = crate::services::auth::list_tokens(state, &u.principal, None)
+        .await
+        .unwrap_or_default();
+    let t = |v: &Value| v.as_str().map(super::list::local).unwrap_or_default();
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            let kind = match (x["kind"].as_str(), u.lang) {
+                (Some("session"), Lang::Zh) => "网页登录",
+                (Some("session"), Lang::En) => "Web session",
+                (_, Lang::Zh) => "API 令牌",
+                (_, Lang::En) => "API token",
+            };
+            (
+                x["id"].as_i64().unwrap_or(0),
+                kind.to_string(),
+                t(&x["created_at"]),
+                t(&x["expires_at"]),
+                t(&x["revoked_at"]),
+            )
+        })
+        .collect()
+}
+
+/// Revokes one of my tokens or sessions from /me.
+async fn revoke_token(
+    State(state): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = checked(&u, &body) {
+        return *r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(u.lang, &AppError::NotFound);
+    };
+    match crate::services::auth::revoke_id(&state, &u.principal, None, id).await {
+        Ok(()) => see_other("/me?saved=1#tokens"),
+        Err(e) => error_page(u.lang, &e),
+    }
 }
 
 fn me_form(v: &Value) -> FormData {
@@ -462,6 +592,7 @@ async fn me(State(state): State<AppState>, u: WebUser, Query(q): Query<HashMap<S
                 levels: levels(u.lang),
                 errors: FieldErrors::default(),
                 saved: q.contains_key("saved"),
+                tokens: my_tokens(&state, &u).await,
             },
         ),
         Err(e) => error_page(u.lang, &e),
@@ -490,6 +621,7 @@ async fn save_me(State(state): State<AppState>, u: WebUser, body: axum::body::By
                 levels: levels(u.lang),
                 errors: FieldErrors::from(&e),
                 saved: false,
+                tokens: my_tokens(&state, &u).await,
             },
         ),
         Err(e) => error_page(u.lang, &e),
