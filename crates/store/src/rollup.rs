@@ -281,10 +281,17 @@ async fn add_to_cell(c: &mut Conn<'_>, dim: &str, day: i64, org_path: &str, key:
     Ok(())
 }
 
+/// The setting present once every complaint has its contribution. Every write refreshes its
+/// complaint's contribution in its own transaction, so from then on a start need not walk the
+/// table looking for missing ones; [`clear`] (and any migration that empties the roll-up)
+/// deletes it.
+pub const WHOLE_KEY: &str = "backfill.rollup_whole";
+
 /// Forgets every contribution and cell, for a rebuild from the complaints (what migrations that
 /// change the roll-up do; `services::reports::backfill` then recomputes them).
 pub async fn clear(c: &mut Conn<'_>) -> Result<()> {
-    for sql in ["DELETE FROM report_cell", "DELETE FROM report_fact"] {
+    let forget = format!("DELETE FROM setting WHERE key = '{WHOLE_KEY}'");
+    for sql in ["DELETE FROM report_cell", "DELETE FROM report_fact", forget.as_str()] {
         on_conn!(c, |c| sqlx::query(sql).execute(&mut **c).await.map(|_| ()))?;
     }
     Ok(())

@@ -100,6 +100,11 @@ pub(crate) fn walk_match(words: &[String]) -> String {
     words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ")
 }
 
+/// The setting present once every complaint is in the index; every write indexes its complaint
+/// in its own transaction, so from then on a start need not look for unindexed ones. A
+/// migration that empties the index deletes it.
+pub const WHOLE_KEY: &str = "backfill.search_whole";
+
 /// Complaints not yet in the index (written before it existed), in id order after `after`, so
 /// a rebuild walks the table once: (id, subject, description, demands).
 pub async fn unindexed(
