@@ -100,10 +100,16 @@ pub fn org_csv() -> String {
     out
 }
 
-/// The buildings and units of every project as an import file (`kesu import units`).
-pub fn units_csv() -> String {
+/// The buildings and units of every project as import files (`kesu import units`), one per
+/// ten projects (an import file holds at most 100,000 rows).
+pub fn units_csvs() -> Vec<String> {
+    project_codes().chunks(PROJECTS_PER_CITY).map(units_csv).collect()
+}
+
+/// The buildings and units of some projects as one import file.
+fn units_csv(projects: &[String]) -> String {
     let mut out = String::from("project_code,building,unit\n");
-    for p in project_codes() {
+    for p in projects {
         for b in 1..=BUILDINGS {
             for f in 1..=FLOORS {
                 for u in 1..=UNITS_PER_FLOOR {
@@ -295,7 +301,8 @@ mod tests {
         assert_eq!(complaint(42, 1000, 2026), complaint(42, 1000, 2026));
         assert_ne!(complaint(42, 1000, 2026), complaint(43, 1000, 2026));
         assert_eq!(project_codes().len(), 120);
-        assert_eq!(units_csv().lines().count(), 1 + 120 * 10 * 30 * 4);
+        let units: usize = units_csvs().iter().map(|f| f.lines().count() - 1).sum();
+        assert_eq!(units, 120 * 10 * 30 * 4);
     }
 
     #[test]

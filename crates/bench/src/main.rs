@@ -143,7 +143,8 @@ async fn ensure_dataset_org(base: &str) {
         return;
     }
     let t = Instant::now();
-    for (kind, body) in [("org", dataset::org_csv()), ("units", dataset::units_csv())] {
+    let files = std::iter::once(("org", dataset::org_csv())).chain(dataset::units_csvs().into_iter().map(|f| ("units", f)));
+    for (kind, body) in files {
         let r = http
             .post(format!("{base}/api/v1/admin/import/{kind}"))
             .bearer_auth(&admin)

@@ -140,10 +140,9 @@ pub async fn refresh_many(c: &mut Conn<'_>, complaints: &[Uuid]) -> Result<()> {
             facts.push((complaint, now));
         }
     }
-    for ((dim, day, org_path, key), d) in deltas {
-        if d.iter().any(|v| *v != 0) {
-            add_to_cell(c, dim, day, &org_path, &key, &d).await?;
-        }
+    let changes: Vec<(CellKey, Delta)> = deltas.into_iter().filter(|(_, d)| d.iter().any(|v| *v != 0)).collect();
+    for chunk in changes.chunks(CELLS_PER_STATEMENT) {
+        add_to_cells(c, chunk).await?;
     }
     for (complaint, now) in facts {
         store_fact(c, complaint, &now).await?;
@@ -258,23 +257,38 @@ impl Fact {
     }
 }
 
-/// Adds a change to a cell (creating the cell).
-async fn add_to_cell(c: &mut Conn<'_>, dim: &str, day: i64, org_path: &str, key: &str, d: &Delta) -> Result<()> {
+/// Cells changed by one statement at most (14 parameters each, well under both databases' limits).
+const CELLS_PER_STATEMENT: usize = 500;
+
+/// Adds changes to cells (creating them) with one statement, in the given (key) order.
+async fn add_to_cells(c: &mut Conn<'_>, changes: &[(CellKey, Delta)]) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let adds: Vec<String> = std::iter::once("count".to_string())
         .chain(COUNTED.iter().map(|k| k.to_string()))
         .map(|k| format!("{k} = report_cell.{k} + excluded.{k}"))
         .collect();
+    let rows: Vec<String> = (0..changes.len())
+        .map(|r| {
+            let params: Vec<String> = (1..=14).map(|p| format!("${}", r * 14 + p)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
     let sql = format!(
-        "INSERT INTO report_cell (dim, day, org_path, key, count, {}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+        "INSERT INTO report_cell (dim, day, org_path, key, count, {}) VALUES {} \
          ON CONFLICT (dim, day, org_path, key) DO UPDATE SET {}",
         COUNTED.join(", "),
+        rows.join(", "),
         adds.join(", ")
     );
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).bind(dim).bind(day).bind(org_path).bind(key);
-        for v in d {
-            q = q.bind(*v);
+        let mut q = sqlx::query(&sql);
+        for ((dim, day, org_path, key), d) in changes {
+            q = q.bind(*dim).bind(*day).bind(org_path.as_str()).bind(key.as_str());
+            for v in d {
+                q = q.bind(*v);
+            }
         }
         q.execute(&mut **c).await.map(|_| ())
     })?;
