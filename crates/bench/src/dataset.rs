@@ -63,8 +63,22 @@ const CITIES: [(&str, &str, &str); 12] = [
     ("R-NORTH", "TJ", "天津"),
 ];
 const ESTATES: [&str; 16] = [
-    "云璟花园", "滨江湾", "海岸城", "悦府", "江畔华庭", "春申里", "翡翠公馆", "御景台", "锦城湖岸", "天悦府",
-    "星河湾", "玖珑山", "紫宸苑", "时代广场", "书香名邸", "澜悦府",
+    "云璟花园",
+    "滨江湾",
+    "海岸城",
+    "悦府",
+    "江畔华庭",
+    "春申里",
+    "翡翠公馆",
+    "御景台",
+    "锦城湖岸",
+    "天悦府",
+    "星河湾",
+    "玖珑山",
+    "紫宸苑",
+    "时代广场",
+    "书香名邸",
+    "澜悦府",
 ];
 const DISTRICTS: [&str; 8] = ["天河", "南山", "浦东", "滨江", "高新", "江北", "朝阳", "和平"];
 
@@ -94,7 +108,10 @@ pub fn org_csv() -> String {
         for n in 1..=PROJECTS_PER_CITY {
             let estate = rng.pick(&ESTATES);
             let district = rng.pick(&DISTRICTS);
-            out.push_str(&format!("{city}-{:03},{district}·{estate}{n}期,,C-{city}-B,project\n", n + 100));
+            out.push_str(&format!(
+                "{city}-{:03},{district}·{estate}{n}期,,C-{city}-B,project\n",
+                n + 100
+            ));
         }
     }
     out
@@ -132,61 +149,104 @@ struct Theme {
 const THEMES: [Theme; 10] = [
     Theme {
         subjects: &["卫生间天花板漏水", "厨房渗水", "阳台漏水", "外墙渗水", "地下室漏水"],
-        details: &["楼上卫生间渗水到我家天花板", "下雨后墙角一直渗水，墙皮起鼓脱落", "天花板有水渍，已经滴到地板上", "防水层明显有问题，维修过两次还在漏"],
+        details: &[
+            "楼上卫生间渗水到我家天花板",
+            "下雨后墙角一直渗水，墙皮起鼓脱落",
+            "天花板有水渍，已经滴到地板上",
+            "防水层明显有问题，维修过两次还在漏",
+        ],
         demands: &["尽快维修并赔偿损失", "要求重做防水", "赔偿装修损失"],
         weight: 22,
     },
     Theme {
         subjects: &["客厅墙面开裂", "地面空鼓", "门窗密封不严", "瓷砖脱落"],
-        details: &["墙上裂缝越来越大，担心结构安全", "多处地砖空鼓，踩上去有响声", "窗户关不严，刮风时漏风噪音很大", "交房不到一年瓷砖大面积脱落"],
+        details: &[
+            "墙上裂缝越来越大，担心结构安全",
+            "多处地砖空鼓，踩上去有响声",
+            "窗户关不严，刮风时漏风噪音很大",
+            "交房不到一年瓷砖大面积脱落",
+        ],
         demands: &["要求检测并维修", "更换合格的门窗", "给出书面整改方案"],
         weight: 16,
     },
     Theme {
         subjects: &["电梯经常故障", "电梯困人", "电梯异响"],
-        details: &["电梯一周坏了三次，老人上下楼很不方便", "今天早上电梯突然停在两层之间，困了二十分钟", "电梯运行时有很大的异响和抖动"],
+        details: &[
+            "电梯一周坏了三次，老人上下楼很不方便",
+            "今天早上电梯突然停在两层之间，困了二十分钟",
+            "电梯运行时有很大的异响和抖动",
+        ],
         demands: &["彻底检修电梯", "更换电梯维保单位", "公布维保记录"],
         weight: 8,
     },
     Theme {
         subjects: &["物业费乱收费", "物业服务差", "保安态度恶劣", "垃圾清运不及时"],
-        details: &["物业费收费标准不透明，多收了公摊费用", "报修多次没人来处理，客服电话打不通", "保安说话很冲，不让访客进小区", "垃圾桶满了两天都没人清理，气味很大"],
+        details: &[
+            "物业费收费标准不透明，多收了公摊费用",
+            "报修多次没人来处理，客服电话打不通",
+            "保安说话很冲，不让访客进小区",
+            "垃圾桶满了两天都没人清理，气味很大",
+        ],
         demands: &["公示收费标准并退还多收费用", "更换物业服务人员", "要求物业书面道歉"],
         weight: 14,
     },
     Theme {
         subjects: &["楼下商铺噪音扰民", "夜间施工噪音", "空调外机噪音"],
-        details: &["楼下餐饮店每天营业到凌晨，噪音很大", "晚上十一点以后还在施工，影响休息", "隔壁空调外机正对我家卧室窗户"],
+        details: &[
+            "楼下餐饮店每天营业到凌晨，噪音很大",
+            "晚上十一点以后还在施工，影响休息",
+            "隔壁空调外机正对我家卧室窗户",
+        ],
         demands: &["要求限制营业时间", "禁止夜间施工", "协调移位"],
         weight: 6,
     },
     Theme {
         subjects: &["车位销售不公", "车库积水", "小区停车乱收费"],
-        details: &["开发商把车位优先卖给外部人员", "地下车库积水严重，车辆被泡", "临时停车费比周边高出一倍"],
+        details: &[
+            "开发商把车位优先卖给外部人员",
+            "地下车库积水严重，车辆被泡",
+            "临时停车费比周边高出一倍",
+        ],
         demands: &["重新公开销售车位", "赔偿车辆损失", "降低停车收费"],
         weight: 7,
     },
     Theme {
         subjects: &["交房延期", "房产证迟迟办不下来", "交付标准与合同不符"],
-        details: &["合同约定的交房日期已过去三个月", "交房两年了还没有办证，影响孩子上学", "样板间承诺的精装修标准和交付的不一样"],
+        details: &[
+            "合同约定的交房日期已过去三个月",
+            "交房两年了还没有办证，影响孩子上学",
+            "样板间承诺的精装修标准和交付的不一样",
+        ],
         demands: &["按合同支付逾期违约金", "尽快办理房产证", "按合同标准整改"],
         weight: 12,
     },
     Theme {
         subjects: &["销售承诺未兑现", "学区承诺落空", "合同条款纠纷"],
-        details: &["销售人员承诺的学位没有落实", "售楼时说小区旁边建公园，现在变成了商业楼", "合同中的补充条款对业主明显不公平"],
+        details: &[
+            "销售人员承诺的学位没有落实",
+            "售楼时说小区旁边建公园，现在变成了商业楼",
+            "合同中的补充条款对业主明显不公平",
+        ],
         demands: &["兑现销售承诺", "要求退房", "解释并修改条款"],
         weight: 6,
     },
     Theme {
         subjects: &["绿化维护差", "小区道路破损", "公共区域照明损坏"],
-        details: &["草坪大面积枯死，树木没人修剪", "小区主干道坑洼不平，下雨积水", "楼道和地库的灯坏了一个月没人修"],
+        details: &[
+            "草坪大面积枯死，树木没人修剪",
+            "小区主干道坑洼不平，下雨积水",
+            "楼道和地库的灯坏了一个月没人修",
+        ],
         demands: &["恢复绿化", "修补道路", "尽快修复照明"],
         weight: 5,
     },
     Theme {
         subjects: &["燃气管道漏气", "配电箱冒烟", "消防通道被占"],
-        details: &["厨房闻到很浓的燃气味", "楼道配电箱冒烟，有烧焦味", "消防通道长期被车辆占用"],
+        details: &[
+            "厨房闻到很浓的燃气味",
+            "楼道配电箱冒烟，有烧焦味",
+            "消防通道长期被车辆占用",
+        ],
         demands: &["立即派人检查", "彻底排查安全隐患", "清理消防通道"],
         weight: 4,
     },
@@ -257,7 +317,11 @@ pub fn complaint(seed: u64, i: u64, year: i32) -> Value {
         who.below(UNITS_PER_FLOOR as u64) + 1
     );
     let name = format!("{}{}", who.pick(&SURNAMES), who.pick(&GIVEN));
-    let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][who.below(5) as usize], person % 1_000_000_000);
+    let phone = format!(
+        "1{}{:09}",
+        [3, 5, 7, 8, 9][who.below(5) as usize],
+        person % 1_000_000_000
+    );
     let weights: Vec<(usize, u32)> = THEMES.iter().enumerate().map(|(k, t)| (k, t.weight)).collect();
     let theme = &THEMES[*Rng::new(seed ^ theme_at.wrapping_mul(31)).weighted(&weights)];
     let subject = rng.pick(theme.subjects);
@@ -272,7 +336,11 @@ pub fn complaint(seed: u64, i: u64, year: i32) -> Value {
     for _ in 0..extra {
         description.push_str(*rng.pick(&FILLERS));
     }
-    let months: Vec<(u32, u32)> = MONTH_WEIGHT.iter().enumerate().map(|(m, w)| (m as u32 + 1, *w)).collect();
+    let months: Vec<(u32, u32)> = MONTH_WEIGHT
+        .iter()
+        .enumerate()
+        .map(|(m, w)| (m as u32 + 1, *w))
+        .collect();
     let month = *rng.weighted(&months);
     let day = 1 + rng.below(28);
     let hour = [8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16, 17, 19, 21][rng.below(14) as usize];
@@ -311,10 +379,18 @@ mod tests {
         let rows: Vec<Value> = (0..n).map(|i| complaint(1, i, 2026)).collect();
         let share = |f: &dyn Fn(&Value) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / n as f64;
         assert!((0.33..0.43).contains(&share(&|r| r["channel"] == "hotline")));
-        let lens: Vec<usize> = rows.iter().map(|r| r["description"].as_str().unwrap().chars().count()).collect();
-        assert!(lens.iter().any(|l| *l > 300) && lens.iter().any(|l| *l < 40), "varied lengths");
-        let phones: std::collections::HashSet<&str> =
-            rows.iter().map(|r| r["complainant"]["phone"].as_str().unwrap()).collect();
+        let lens: Vec<usize> = rows
+            .iter()
+            .map(|r| r["description"].as_str().unwrap().chars().count())
+            .collect();
+        assert!(
+            lens.iter().any(|l| *l > 300) && lens.iter().any(|l| *l < 40),
+            "varied lengths"
+        );
+        let phones: std::collections::HashSet<&str> = rows
+            .iter()
+            .map(|r| r["complainant"]["phone"].as_str().unwrap())
+            .collect();
         let again = 1.0 - phones.len() as f64 / n as f64;
         assert!((0.05..0.12).contains(&again), "owners who complain again: {again}");
         let june = share(&|r| r["received_at"].as_str().unwrap()[5..7] == *"06");

@@ -143,7 +143,8 @@ async fn ensure_dataset_org(base: &str) {
         return;
     }
     let t = Instant::now();
-    let files = std::iter::once(("org", dataset::org_csv())).chain(dataset::units_csvs().into_iter().map(|f| ("units", f)));
+    let files =
+        std::iter::once(("org", dataset::org_csv())).chain(dataset::units_csvs().into_iter().map(|f| ("units", f)));
     for (kind, body) in files {
         let r = http
             .post(format!("{base}/api/v1/admin/import/{kind}"))
@@ -155,7 +156,10 @@ async fn ensure_dataset_org(base: &str) {
             .expect("import");
         assert_eq!(r.status(), 200, "import {kind}: {}", r.text().await.unwrap_or_default());
     }
-    println!("data set organisation imported: 120 projects, 144,000 units in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "data set organisation imported: 120 projects, 144,000 units in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 }
 
 /// The raw SQLite ceiling for the same rows: a fresh file in the same directory, WAL and
@@ -178,7 +182,9 @@ async fn raw_ceiling(dir: &Path, rows: usize, batch: usize) -> f64 {
     .execute(&mut c)
     .await
     .expect("table");
-    let data: Vec<Value> = (0..rows).map(|i| dataset::complaint(SEED, i as u64, DATA_YEAR)).collect();
+    let data: Vec<Value> = (0..rows)
+        .map(|i| dataset::complaint(SEED, i as u64, DATA_YEAR))
+        .collect();
     let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let t = Instant::now();
     for chunk in data.chunks(batch) {
@@ -318,6 +324,50 @@ async fn register_load(base: &str, token: &str, clients: usize, until: Instant, 
     (latencies, errors)
 }
 
+/// Reads complaints by number with `clients` keep-alive clients for `how_long`; every answer
+/// must be 200. Returns the sorted latencies (µs) and the seconds taken.
+async fn read_load(
+    base: &str,
+    token: &str,
+    numbers: &[String],
+    clients: usize,
+    how_long: Duration,
+) -> (Vec<u128>, f64) {
+    let numbers = Arc::new(numbers.to_vec());
+    let t0 = Instant::now();
+    let until = t0 + how_long;
+    let workers: Vec<_> = (0..clients)
+        .map(|w| {
+            let (base, token, numbers) = (base.to_string(), token.to_string(), numbers.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+                let mut rng = dataset::Rng::new(w as u64 + 1);
+                let mut latencies = Vec::new();
+                while Instant::now() < until {
+                    let n = rng.pick(&numbers);
+                    let t = Instant::now();
+                    let r = client
+                        .get(format!("{base}/api/v1/complaints/{n}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .expect("read");
+                    assert_eq!(r.status(), 200, "{n}");
+                    let _ = r.bytes().await;
+                    latencies.push(t.elapsed().as_micros());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    all.sort_unstable();
+    (all, t0.elapsed().as_secs_f64())
+}
+
 async fn count_rows(url: &str) -> i64 {
     use sqlx::Connection;
     if url.starts_with("sqlite") {
@@ -349,6 +399,12 @@ async fn register(clients: usize, seconds: u64, database: Option<String>) {
     let rss = peak_rss_mb(server.0.id());
     let cpu = cpu_seconds(server.0.id()) - cpu_before;
     let client_cpu = cpu_seconds(std::process::id()) - client_cpu_before;
+    // Read by number over what was just registered, with the same clients.
+    let month = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y%m")
+        .to_string();
+    let numbers: Vec<String> = (1..=acknowledged + 8).map(|n| format!("KS-{month}-{n:05}")).collect();
+    let (reads, read_secs) = read_load(&base, &token, &numbers, clients, Duration::from_secs(5)).await;
     drop(server);
     let store_count = count_rows(&database).await;
     let db = if database.starts_with("sqlite") {
@@ -367,6 +423,13 @@ async fn register(clients: usize, seconds: u64, database: Option<String>) {
     );
     println!("server peak RSS: {rss:.1} MB; server CPU {cpu:.1} s = {:.2} ms per registration (client and server share the machine)", cpu * 1000.0 / acknowledged.max(1) as f64);
     println!("load generator CPU {client_cpu:.1} s over {elapsed:.1} s");
+    println!(
+        "read by number (GET /api/v1/complaints/{{number}}), {clients} clients, 5 s: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        reads.len() as f64 / read_secs,
+        percentile(&reads, 0.50),
+        percentile(&reads, 0.99),
+        percentile(&reads, 1.0)
+    );
     println!(
         "stored complaints after stop: {store_count} (= {acknowledged} acknowledged + 8 demo: {})",
         store_count == acknowledged as i64 + 8
