@@ -142,6 +142,17 @@ pub async fn register(
     new: NewComplaint,
     key: Option<IdempotencyKey>,
 ) -> AppResult<Registered> {
+    register_from(state, who, new, key, Origin::Live).await
+}
+
+/// [`register`] or [`register_imported`]: one transaction, replaying a racing twin's answer.
+async fn register_from(
+    state: &AppState,
+    who: &Principal,
+    new: NewComplaint,
+    key: Option<IdempotencyKey>,
+    origin: Origin,
+) -> AppResult<Registered> {
     who.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
     let settings = state.settings();
@@ -152,8 +163,7 @@ pub async fn register(
         state
             .store
             .write(move |c| {
-                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now, &Origin::Live).await }
-                    .boxed()
+                async move { register_in(c, &who, &new, &decided, key.as_ref(), &settings, now, &origin).await }.boxed()
             })
             .await
     };
@@ -190,20 +200,7 @@ pub async fn register_imported(
     closed: Option<(DateTime<Utc>, String)>,
     key: IdempotencyKey,
 ) -> AppResult<Registered> {
-    let now = state.clock.now();
-    let settings = state.settings();
-    let decided = decide(state, who, &new, &settings.taxonomy).await?;
-    let (who, origin) = (who.clone(), Origin::Imported(closed));
-    state
-        .store
-        .write(move |c| {
-            async move {
-                let done = register_in(c, &who, &new, &decided, Some(&key), &settings, now, &origin).await?;
-                Ok::<_, AppError>(done)
-            }
-            .boxed()
-        })
-        .await
+    register_from(state, who, new, Some(key), Origin::Imported(closed)).await
 }
 
 fn replay(stored: idempotency::Stored, key: &IdempotencyKey) -> AppResult<Registered> {
