@@ -358,6 +358,40 @@ async fn fingerprint(app: &TestApp) -> (i64, i64, i64, i64) {
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
 
+/// Where a request goes: the inside object, the outside one and a missing one when the path
+/// names an object; once otherwise.
+fn placements(target: Target) -> &'static [Option<bool>] {
+    if target == Target::None {
+        &[Some(true)]
+    } else {
+        &[Some(true), Some(false), None]
+    }
+}
+
+/// A refused request must leave the database as it was.
+async fn unchanged_if_refused(app: &TestApp, status: u16, before: &(i64, i64, i64, i64), what: &str) {
+    if status >= 400 {
+        assert_eq!(
+            &fingerprint(app).await,
+            before,
+            "{what}: refused with {status} yet something changed"
+        );
+    }
+}
+
+/// The answers (inside, outside, missing) about an object the user cannot see must equal the
+/// answer about a missing one (R-ORG-4).
+fn hidden_like_missing<T: PartialEq + std::fmt::Debug>(user: &str, target: Target, answers: &[T], what: &str) {
+    for (inside, answer) in [(true, &answers[0]), (false, &answers[1])] {
+        if !sees(user, target, inside) {
+            assert_eq!(
+                answer, &answers[2],
+                "{user} {what}: outside scope must look like nonexistent"
+            );
+        }
+    }
+}
+
 /// Sends one request; returns the status and the problem's title and detail (or the body's start).
 async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: &Value) -> (u16, String) {
     let mut req = app
@@ -559,13 +593,8 @@ async fn api_matrix(backend: Backend) {
         for user in USERS {
             let token = &tokens[user];
             let scoped = r.target != Target::None;
-            let placements: &[Option<bool>] = if scoped {
-                &[Some(true), Some(false), None]
-            } else {
-                &[Some(true)]
-            };
             let mut answers = Vec::new();
-            for which in placements {
+            for which in placements(r.target) {
                 let path = concrete(r.path, r.target, &o, *which);
                 let body = with_version(&app, &path, &r.body).await;
                 let before = fingerprint(&app).await;
@@ -574,13 +603,7 @@ async fn api_matrix(backend: Backend) {
                 let what = format!("{user} {} {path} ({backend:?})", r.method);
                 assert!(status < 500, "{what}: {status} {shown}");
                 assert_ne!(status, 401, "{what}: a valid token");
-                if status >= 400 {
-                    assert_eq!(
-                        fingerprint(&app).await,
-                        before,
-                        "{what}: refused with {status} yet something changed"
-                    );
-                }
+                unchanged_if_refused(&app, status, &before, &what).await;
                 answers.push((status, shown.replace(&path, "")));
                 let Some(inside) = which else { continue };
                 let visible = sees(user, r.target, *inside);
@@ -596,27 +619,14 @@ async fn api_matrix(backend: Backend) {
                 }
             }
             if scoped {
-                let (inside, outside, missing) = (&answers[0], &answers[1], &answers[2]);
+                let missing = &answers[2];
                 assert!(
                     missing.0 == 403 || missing.0 == 404,
                     "{user} {} {}: a missing object gives {missing:?}",
                     r.method,
                     r.path
                 );
-                if !sees(user, r.target, false) {
-                    assert_eq!(
-                        outside, missing,
-                        "{user} {} {}: outside scope must look like nonexistent",
-                        r.method, r.path
-                    );
-                }
-                if !sees(user, r.target, true) {
-                    assert_eq!(
-                        inside, missing,
-                        "{user} {} {}: outside scope must look like nonexistent",
-                        r.method, r.path
-                    );
-                }
+                hidden_like_missing(user, r.target, &answers, &format!("{} {}", r.method, r.path));
             }
         }
     }
@@ -689,13 +699,8 @@ async fn web_matrix(backend: Backend) {
         let (cookie, csrf) = app.web_session(user).await;
         for (method, template, who, target) in pages() {
             let scoped = target != Target::None;
-            let placements: &[Option<bool>] = if scoped {
-                &[Some(true), Some(false), None]
-            } else {
-                &[Some(true)]
-            };
             let mut answers = Vec::new();
-            for which in placements {
+            for which in placements(target) {
                 let path = concrete(template, target, &o, *which);
                 let before = fingerprint(&app).await;
                 let (status, text) = if method == "GET" {
@@ -716,13 +721,7 @@ async fn web_matrix(backend: Backend) {
                 cells += 1;
                 let what = format!("{user} {method} {path} ({backend:?})");
                 assert!(status < 500, "{what}: {status}");
-                if status >= 400 {
-                    assert_eq!(
-                        fingerprint(&app).await,
-                        before,
-                        "{what}: refused with {status} yet something changed"
-                    );
-                }
+                unchanged_if_refused(&app, status, &before, &what).await;
                 answers.push((status, text.replace(&path, "")));
                 let Some(inside) = which else { continue };
                 let visible = sees(user, target, *inside);
@@ -733,14 +732,8 @@ async fn web_matrix(backend: Backend) {
                 }
             }
             if scoped {
-                let missing = &answers[2];
-                assert_eq!(missing.0, 404, "{user} {template}: a missing object");
-                if !sees(user, target, false) {
-                    assert_eq!(
-                        &answers[1], missing,
-                        "{user} {method} {template}: outside scope must look like nonexistent"
-                    );
-                }
+                assert_eq!(answers[2].0, 404, "{user} {template}: a missing object");
+                hidden_like_missing(user, target, &answers, &format!("{method} {template}"));
             }
         }
     }
