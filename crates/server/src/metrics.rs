@@ -82,6 +82,8 @@ pub struct Metrics {
     pub delivery_failures: Family<ChannelLabels, Counter>,
     /// Messages given up after the last attempt (listed at /admin/deliveries), by channel.
     pub delivery_given_up: Family<ChannelLabels, Counter>,
+    /// Registrations written per transaction by the registrar (issue 9's group commit).
+    pub registration_groups: Histogram,
     outbox: Family<OutboxLabels, Gauge>,
     overdue: Family<ClockLabels, Gauge>,
     open: Family<StateLabels, Gauge>,
@@ -115,6 +117,12 @@ impl Metrics {
         let delivered = Family::<ChannelLabels, Counter>::default();
         let delivery_failures = Family::<ChannelLabels, Counter>::default();
         let delivery_given_up = Family::<ChannelLabels, Counter>::default();
+        let registration_groups = Histogram::new(exponential_buckets(1.0, 2.0, 10));
+        registry.register(
+            "registration_group_size",
+            "Registrations written together by one transaction",
+            registration_groups.clone(),
+        );
         let outbox = Family::<OutboxLabels, Gauge>::default();
         let overdue = Family::<ClockLabels, Gauge>::default();
         let open = Family::<StateLabels, Gauge>::default();
@@ -149,6 +157,7 @@ impl Metrics {
         );
         Metrics {
             registry,
+            registration_groups,
             requests,
             latency,
             sweep_steps,

@@ -125,6 +125,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Each user's workbench figures, with when they were counted.
     pub workbench_figures: Arc<Mutex<HashMap<i64, CachedFigures>>>,
+    /// Writes concurrent registrations together (issue 9).
+    pub registrar: crate::services::register::Registrar,
     /// Per-address limits of the public endpoints: filings, lookups.
     pub public_limits: Arc<(
         crate::services::public::RateLimiter,
@@ -153,13 +155,15 @@ impl AppState {
             crate::services::public::RateLimiter::new(config.public_filings_per_10min, Duration::from_secs(600)),
             crate::services::public::RateLimiter::new(config.public_lookups_per_minute, Duration::from_secs(60)),
         ));
+        let metrics: Arc<crate::metrics::Metrics> = Arc::default();
         let state = AppState {
+            registrar: crate::services::register::Registrar::start(store.clone(), metrics.clone()),
             store,
             config: Arc::new(config),
             clock,
             settings: Arc::default(),
             principals: Arc::default(),
-            metrics: Arc::default(),
+            metrics,
             public_limits,
             workbench_figures: Arc::default(),
             http: reqwest::Client::builder()

@@ -125,6 +125,60 @@ async fn concurrent_registrations_get_consecutive_serials() {
     }
 }
 
+/// Issue 9: concurrent registrations are written in groups; a person complaining several times
+/// about one thing at once gets the later ones linked as repeats (R-GR-2), as one after another
+/// would, and every registration is counted in exactly one group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_links_repeats_of_one_person_and_counts_every_registration() {
+    for backend in BACKENDS {
+        let app = std::sync::Arc::new(spawn(backend).await);
+        let agent = app.token("agent").await;
+        let tasks: Vec<_> = (0..24)
+            .map(|_| {
+                let (app, agent) = (app.clone(), agent.clone());
+                tokio::spawn(async move {
+                    let (status, body) = app.post("/api/v1/complaints", &agent, &body_with_phone(5)).await;
+                    assert_eq!(status, 201, "{body}");
+                    body
+                })
+            })
+            .collect();
+        let mut bodies: Vec<Value> = futures::future::join_all(tasks)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        bodies.sort_by_key(|b| b["number"].as_str().unwrap().to_string());
+        assert_eq!(bodies[0]["repeat_of"], Value::Null, "{backend:?}: the first is new");
+        for b in &bodies[1..] {
+            let of = b["repeat_of"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{backend:?}: not a repeat: {b}"));
+            assert!(
+                of < b["number"].as_str().unwrap(),
+                "{backend:?}: {of} repeats a later one"
+            );
+            assert!(bodies.iter().any(|o| o["number"] == of), "{backend:?}: {of} unknown");
+        }
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with("kesu_registration_group_size_sum"))
+            .expect("group sizes in /metrics");
+        let sum: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        // The fixture registers nothing itself (no demo data): the groups hold these 24.
+        assert_eq!(sum, 24.0, "{backend:?}: {line}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serial_restarts_each_month_in_shanghai_time() {
     for backend in BACKENDS {

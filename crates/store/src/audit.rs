@@ -23,45 +23,71 @@ pub struct NewEvent<'a> {
 
 /// Appends an event, chaining its hash to the previous one; returns its sequence number.
 pub async fn append(c: &mut Conn<'_>, e: &NewEvent<'_>) -> Result<i64> {
-    let (seq, prev): (i64, String) = on_conn!(c, |c| sqlx::query_as(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    append_many(c, std::slice::from_ref(e)).await
+}
+
+/// Events per multi-row insert (8 parameters each).
+const EVENTS_PER_INSERT: usize = 500;
+
+/// Appends events in order, each chained to the one before, taking the chain's head once;
+/// returns the first one's sequence number.
+pub async fn append_many(c: &mut Conn<'_>, events: &[NewEvent<'_>]) -> Result<i64> {
+    let n = events.len() as i64;
+    let (last, mut prev): (i64, String) = on_conn!(c, |c| sqlx::query_as(
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash"
     )
+    .bind(n)
     .fetch_one(&mut **c)
     .await)?;
-    let payload = e.payload.to_string();
-    let subject = e.complaint_id.map(|u| u.to_string()).unwrap_or_default();
-    let hash = chain_hash(
-        &prev,
-        &ChainedFields {
-            seq,
-            at_ms: e.at_ms,
-            actor_id: e.actor_id,
-            subject_id: &subject,
-            kind: e.kind,
-            payload: &payload,
-        },
-    );
-    on_conn!(c, |c| {
-        sqlx::query(
-        "INSERT INTO event (seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    )
-    .bind(seq)
-    .bind(e.complaint_id)
-    .bind(e.at_ms)
-    .bind(e.actor_id)
-    .bind(e.kind)
-    .bind(&payload)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut **c)
-    .await.map(|_| ())
-    })?;
+    let first = last - n + 1;
+    if events.is_empty() {
+        return Ok(first);
+    }
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let seq = first + i as i64;
+        let payload = e.payload.to_string();
+        let subject = e.complaint_id.map(|u| u.to_string()).unwrap_or_default();
+        let hash = chain_hash(
+            &prev,
+            &ChainedFields {
+                seq,
+                at_ms: e.at_ms,
+                actor_id: e.actor_id,
+                subject_id: &subject,
+                kind: e.kind,
+                payload: &payload,
+            },
+        );
+        rows.push((seq, e, payload, std::mem::replace(&mut prev, hash.clone()), hash));
+    }
+    for chunk in rows.chunks(EVENTS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO event (seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash) VALUES {}",
+            crate::values_rows(chunk.len(), 8)
+        );
+        on_conn!(c, |c| {
+            let mut q = sqlx::query(&sql);
+            for (seq, e, payload, prev, hash) in chunk {
+                q = q
+                    .bind(*seq)
+                    .bind(e.complaint_id)
+                    .bind(e.at_ms)
+                    .bind(e.actor_id)
+                    .bind(e.kind)
+                    .bind(payload.as_str())
+                    .bind(prev.as_str())
+                    .bind(hash.as_str());
+            }
+            q.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
     on_conn!(c, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&prev)
         .execute(&mut **c)
         .await
         .map(|_| ()))?;
-    Ok(seq)
+    Ok(first)
 }
 
 /// A stored event.

@@ -11,13 +11,20 @@ use uuid::Uuid;
 /// transaction, so serials are gap-free (a rollback returns the number) and unique across
 /// processes (PostgreSQL holds the row lock until commit; SQLite has one writer).
 pub async fn next_serial(c: &mut Conn<'_>, month: &str) -> Result<i64> {
-    Ok(on_conn!(c, |c| sqlx::query_scalar(
-        "INSERT INTO month_counter (month, value) VALUES ($1, 1) \
-         ON CONFLICT (month) DO UPDATE SET value = month_counter.value + 1 RETURNING value"
+    next_serials(c, month, 1).await
+}
+
+/// Takes `n` consecutive serials of the month at once; returns the first.
+pub async fn next_serials(c: &mut Conn<'_>, month: &str, n: i64) -> Result<i64> {
+    let last: i64 = on_conn!(c, |c| sqlx::query_scalar(
+        "INSERT INTO month_counter (month, value) VALUES ($1, $2) \
+         ON CONFLICT (month) DO UPDATE SET value = month_counter.value + $2 RETURNING value"
     )
     .bind(month)
+    .bind(n)
     .fetch_one(&mut **c)
-    .await)?)
+    .await)?;
+    Ok(last - n + 1)
 }
 
 /// A complainant's contact as given at intake.
@@ -170,88 +177,109 @@ pub struct NewRow {
     pub now: i64,
 }
 
-/// Inserts a complaint at version 1 in state `registered`.
-pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
-    on_conn!(c, |c| {
-        sqlx::query(
-        "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
-         grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
-         project_id, org_path, building, unit, location, stage, subject, description, demands, households, received_at, registered_by, \
-         suggested_department, repeat_of, created_at, updated_at, complained_user_id) VALUES ($1, $2, $3, $4, 1, 'registered', \
-         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
-         $30, $31, $31, $32)"
-    )
-    .bind(r.id)
-    .bind(&r.number)
-    .bind(&r.month)
-    .bind(r.serial)
-    .bind(&r.grade)
-    .bind(&r.grade_decided_by)
-    .bind(&r.suggested_grade)
-    .bind(&r.grade_reasons)
-    .bind(&r.grade_note)
-    .bind(&r.category_code)
-    .bind(&r.category_decided_by)
-    .bind(&r.category_reasons)
-    .bind(&r.channel)
-    .bind(r.complainant_id)
-    .bind(&r.complainant_name)
-    .bind(&r.complainant_kind)
-    .bind(r.project_id)
-    .bind(&r.org_path)
-    .bind(&r.building)
-    .bind(&r.unit)
-    .bind(&r.location)
-    .bind(&r.stage)
-    .bind(&r.subject)
-    .bind(&r.description)
-    .bind(&r.demands)
-    .bind(r.households)
-    .bind(r.received_at)
-    .bind(r.registered_by)
-    .bind(&r.suggested_department)
-    .bind(&r.repeat_of)
-    .bind(r.now)
-    .bind(r.complained_user_id)
-    .execute(&mut **c)
-    .await.map(|_| ())
-    })?;
+/// Rows per multi-row insert of complaints (35 parameters each, well under both databases'
+/// limits).
+const ROWS_PER_INSERT: usize = 200;
+
+/// Inserts complaints at version 1 in state `registered`, many rows per statement.
+pub async fn insert_many(c: &mut Conn<'_>, rows: &[NewRow]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
+             grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
+             project_id, org_path, building, unit, location, stage, subject, description, demands, households, received_at, registered_by, \
+             suggested_department, repeat_of, created_at, updated_at, complained_user_id) VALUES {}",
+            crate::values_rows(chunk.len(), 35)
+        );
+        on_conn!(c, |c| {
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.id)
+                    .bind(&r.number)
+                    .bind(&r.month)
+                    .bind(r.serial)
+                    .bind(1_i64)
+                    .bind("registered")
+                    .bind(&r.grade)
+                    .bind(&r.grade_decided_by)
+                    .bind(&r.suggested_grade)
+                    .bind(&r.grade_reasons)
+                    .bind(&r.grade_note)
+                    .bind(&r.category_code)
+                    .bind(&r.category_decided_by)
+                    .bind(&r.category_reasons)
+                    .bind(&r.channel)
+                    .bind(r.complainant_id)
+                    .bind(&r.complainant_name)
+                    .bind(&r.complainant_kind)
+                    .bind(r.project_id)
+                    .bind(&r.org_path)
+                    .bind(&r.building)
+                    .bind(&r.unit)
+                    .bind(&r.location)
+                    .bind(&r.stage)
+                    .bind(&r.subject)
+                    .bind(&r.description)
+                    .bind(&r.demands)
+                    .bind(r.households)
+                    .bind(r.received_at)
+                    .bind(r.registered_by)
+                    .bind(&r.suggested_department)
+                    .bind(&r.repeat_of)
+                    .bind(r.now)
+                    .bind(r.now)
+                    .bind(r.complained_user_id);
+            }
+            q.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
     Ok(())
 }
 
-/// Inserts the deadlines of a complaint, all started at `started_ms`, in one statement:
-/// (clock, due ms, state, first look ms).
-pub async fn insert_deadlines(
-    c: &mut Conn<'_>,
-    complaint: Uuid,
-    started_ms: i64,
-    deadlines: &[(&str, i64, &str, i64)],
-) -> Result<()> {
-    if deadlines.is_empty() {
-        return Ok(());
+/// Inserts one complaint (see [`insert_many`]).
+pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
+    insert_many(c, std::slice::from_ref(r)).await
+}
+
+/// A clock to insert for a new complaint.
+#[derive(Debug, Clone)]
+pub struct NewDeadline {
+    /// The complaint.
+    pub complaint_id: Uuid,
+    /// When the clock started (ms).
+    pub started_at: i64,
+    /// Clock code.
+    pub clock: &'static str,
+    /// Due (ms).
+    pub due_at: i64,
+    /// State code.
+    pub state: &'static str,
+    /// When the sweep first looks at it (ms).
+    pub next_action_at: i64,
+}
+
+/// Inserts clocks, many rows per statement.
+pub async fn insert_deadlines(c: &mut Conn<'_>, rows: &[NewDeadline]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
+        let sql = format!(
+            "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) VALUES {}",
+            crate::values_rows(chunk.len(), 6)
+        );
+        on_conn!(c, |c| {
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q
+                    .bind(d.complaint_id)
+                    .bind(d.started_at)
+                    .bind(d.clock)
+                    .bind(d.due_at)
+                    .bind(d.state)
+                    .bind(d.next_action_at);
+            }
+            q.execute(&mut **c).await.map(|_| ())
+        })?;
     }
-    let rows: Vec<String> = (0..deadlines.len())
-        .map(|i| {
-            format!(
-                "($1, $2, ${}, ${}, ${}, ${})",
-                4 * i + 3,
-                4 * i + 4,
-                4 * i + 5,
-                4 * i + 6
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) VALUES {}",
-        rows.join(", ")
-    );
-    on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).bind(complaint).bind(started_ms);
-        for (clock, due, state, next) in deadlines {
-            q = q.bind(*clock).bind(*due).bind(*state).bind(*next);
-        }
-        q.execute(&mut **c).await.map(|_| ())
-    })?;
     Ok(())
 }
 

@@ -32,6 +32,18 @@ pub mod workflow;
 pub use db::{sqlite_path, Backend, Conn, ReadConn, Store, StoreOptions};
 pub use error::StoreError;
 
+/// `rows` groups of `cols` numbered placeholders from `$1`, for a multi-row `VALUES` list:
+/// `($1, $2), ($3, $4)`.
+pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (1..=cols).map(|p| format!("${}", r * cols + p)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].
 pub type BoxFut<'a, T> = futures::future::BoxFuture<'a, T>;
 

@@ -46,6 +46,41 @@ pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i
     })?)
 }
 
+/// Queues messages with when each was made (ms), many rows per statement (the registration
+/// group's acknowledgements).
+pub async fn enqueue_many(c: &mut Conn<'_>, messages: &[(Message<'_>, i64)]) -> Result<()> {
+    for chunk in messages.chunks(500) {
+        let sql = format!(
+            "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at, state, \
+             delivered_at) VALUES {}",
+            crate::values_rows(chunk.len(), 9)
+        );
+        on_conn!(c, |c| {
+            let mut q = sqlx::query(&sql);
+            for (m, now_ms) in chunk {
+                let now_ms = *now_ms;
+                let (state, delivered) = if m.channel == "inbox" {
+                    ("delivered", Some(now_ms))
+                } else {
+                    ("pending", None)
+                };
+                q = q
+                    .bind(now_ms)
+                    .bind(m.kind)
+                    .bind(m.channel)
+                    .bind(m.recipient)
+                    .bind(m.complaint_id)
+                    .bind(m.payload.to_string())
+                    .bind(now_ms)
+                    .bind(state)
+                    .bind(delivered);
+            }
+            q.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// A notice in a user's inbox.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {

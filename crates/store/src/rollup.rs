@@ -135,94 +135,120 @@ pub async fn refresh_many(c: &mut Conn<'_>, complaints: &[Uuid]) -> Result<()> {
     ids.dedup();
     let mut deltas = std::collections::BTreeMap::new();
     let mut facts = Vec::new();
-    for complaint in ids {
-        if let Some(now) = changed_fact(c, complaint, &mut deltas).await? {
-            facts.push((complaint, now));
+    for chunk in ids.chunks(FACTS_PER_STATEMENT) {
+        let (now, was) = read_facts(c, chunk).await?;
+        for (complaint, now) in now {
+            if changed_fact(was.get(&complaint), &now, &mut deltas) {
+                facts.push((complaint, now));
+            }
         }
     }
     let changes: Vec<(CellKey, Delta)> = deltas.into_iter().filter(|(_, d)| d.iter().any(|v| *v != 0)).collect();
     for chunk in changes.chunks(CELLS_PER_STATEMENT) {
         add_to_cells(c, chunk).await?;
     }
-    for (complaint, now) in facts {
-        store_fact(c, complaint, &now).await?;
+    for chunk in facts.chunks(FACTS_PER_STATEMENT) {
+        store_facts(c, chunk).await?;
     }
     Ok(())
 }
 
-/// What a complaint contributes now when that differs from what it contributed, with the cell
-/// changes it makes added to `deltas`.
-async fn changed_fact(
-    c: &mut Conn<'_>,
-    complaint: Uuid,
-    deltas: &mut std::collections::BTreeMap<CellKey, Delta>,
-) -> Result<Option<Fact>> {
+/// Complaints whose facts are read or written by one statement.
+const FACTS_PER_STATEMENT: usize = 200;
+
+/// A fact with the complaint it belongs to, as read.
+#[derive(sqlx::FromRow)]
+struct Keyed {
+    complaint_id: Uuid,
+    #[sqlx(flatten)]
+    fact: Fact,
+}
+
+type Facts = std::collections::HashMap<Uuid, Fact>;
+
+/// What the complaints contribute now, and what they contributed as recorded, two statements.
+async fn read_facts(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<(Vec<(Uuid, Fact)>, Facts)> {
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let list = list.join(", ");
     let now_sql = format!(
-        "SELECT {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
-         c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, COALESCE(CAST(c.handler_id AS TEXT), '') AS handler, {FLAGS} FROM complaint c{JOINS} WHERE c.id = $1",
+        "SELECT c.id AS complaint_id, {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
+         c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, COALESCE(CAST(c.handler_id AS TEXT), '') AS handler, {FLAGS} FROM complaint c{JOINS} WHERE c.id IN ({list})",
         day_sql(c.backend())
     );
-    let now: Option<Fact> = on_conn!(c, |c| sqlx::query_as(&now_sql)
-        .bind(complaint)
-        .fetch_optional(&mut **c)
-        .await)?;
-    let Some(now) = now else { return Ok(None) };
-    let was: Option<Fact> = on_conn!(c, |c| {
-        sqlx::query_as(
-        "SELECT day, org_path, project, department, category, grade, channel, state, stage, handler, response_ok, response_measured, \
-         handling_ok, handling_measured, closed, closable, satisfied, rated, repeated FROM report_fact WHERE complaint_id = $1"
-    )
-    .bind(complaint)
-    .fetch_optional(&mut **c)
-    .await
+    let was_sql = format!(
+        "SELECT complaint_id, day, org_path, project, department, category, grade, channel, state, stage, handler, response_ok, \
+         response_measured, handling_ok, handling_measured, closed, closable, satisfied, rated, repeated FROM report_fact \
+         WHERE complaint_id IN ({list})"
+    );
+    let now: Vec<Keyed> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&now_sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
     })?;
-    if was.as_ref() == Some(&now) {
-        return Ok(None);
+    let was: Vec<Keyed> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&was_sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
+    })?;
+    let mut now: Vec<(Uuid, Fact)> = now.into_iter().map(|k| (k.complaint_id, k.fact)).collect();
+    now.sort_by_key(|(id, _)| *id);
+    Ok((now, was.into_iter().map(|k| (k.complaint_id, k.fact)).collect()))
+}
+
+/// Whether what a complaint contributes now differs from what it contributed; if so the cell
+/// changes it makes are added to `deltas`.
+fn changed_fact(was: Option<&Fact>, now: &Fact, deltas: &mut std::collections::BTreeMap<CellKey, Delta>) -> bool {
+    if was == Some(now) {
+        return false;
     }
     // A dimension's cells change when its value or any flag changed.
-    let flags_same = was
-        .as_ref()
-        .is_some_and(|w| w.flags() == now.flags() && w.day == now.day && w.org_path == now.org_path);
+    let flags_same = was.is_some_and(|w| w.flags() == now.flags() && w.day == now.day && w.org_path == now.org_path);
     for dim in DIMENSIONS {
-        if let Some(was) = &was {
+        if let Some(was) = was {
             if flags_same && was.value(dim) == now.value(dim) {
                 continue;
             }
             add_delta(deltas, dim, was, -1);
         }
-        add_delta(deltas, dim, &now, 1);
+        add_delta(deltas, dim, now, 1);
     }
-    Ok(Some(now))
+    true
 }
 
-/// Records what a complaint contributes now.
-async fn store_fact(c: &mut Conn<'_>, complaint: Uuid, now: &Fact) -> Result<()> {
+/// Records what complaints contribute now, one statement.
+async fn store_facts(c: &mut Conn<'_>, facts: &[(Uuid, Fact)]) -> Result<()> {
     let cols = format!(
         "day, org_path, project, department, category, grade, channel, state, stage, handler, {}",
         COUNTED.join(", ")
     );
     let sets: Vec<String> = cols.split(", ").map(|k| format!("{k} = excluded.{k}")).collect();
     let sql = format!(
-        "INSERT INTO report_fact (complaint_id, {cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (complaint_id) DO UPDATE SET {}",
+        "INSERT INTO report_fact (complaint_id, {cols}) VALUES {} ON CONFLICT (complaint_id) DO UPDATE SET {}",
+        crate::values_rows(facts.len(), 20),
         sets.join(", ")
     );
-    let flags = now.flags();
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql)
-            .bind(complaint)
-            .bind(now.day)
-            .bind(&now.org_path)
-            .bind(&now.project)
-            .bind(&now.department)
-            .bind(&now.category)
-            .bind(&now.grade)
-            .bind(&now.channel)
-            .bind(&now.state)
-            .bind(&now.stage)
-            .bind(&now.handler);
-        for f in flags {
-            q = q.bind(f);
+        let mut q = sqlx::query(&sql);
+        for (complaint, now) in facts {
+            q = q
+                .bind(*complaint)
+                .bind(now.day)
+                .bind(&now.org_path)
+                .bind(&now.project)
+                .bind(&now.department)
+                .bind(&now.category)
+                .bind(&now.grade)
+                .bind(&now.channel)
+                .bind(&now.state)
+                .bind(&now.stage)
+                .bind(&now.handler);
+            for f in now.flags() {
+                q = q.bind(f);
+            }
         }
         q.execute(&mut **c).await.map(|_| ())
     })?;
@@ -269,17 +295,11 @@ async fn add_to_cells(c: &mut Conn<'_>, changes: &[(CellKey, Delta)]) -> Result<
         .chain(COUNTED.iter().map(|k| k.to_string()))
         .map(|k| format!("{k} = report_cell.{k} + excluded.{k}"))
         .collect();
-    let rows: Vec<String> = (0..changes.len())
-        .map(|r| {
-            let params: Vec<String> = (1..=14).map(|p| format!("${}", r * 14 + p)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO report_cell (dim, day, org_path, key, count, {}) VALUES {} \
          ON CONFLICT (dim, day, org_path, key) DO UPDATE SET {}",
         COUNTED.join(", "),
-        rows.join(", "),
+        crate::values_rows(changes.len(), 14),
         adds.join(", ")
     );
     on_conn!(c, |c| {

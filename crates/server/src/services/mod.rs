@@ -19,6 +19,7 @@ pub mod money;
 pub mod pdf;
 pub mod privacy;
 pub mod public;
+pub mod register;
 pub mod reports;
 pub mod responsibility;
 pub mod robots;
