@@ -64,7 +64,7 @@ pub async fn append_many(c: &mut Conn<'_>, events: &[NewEvent<'_>]) -> Result<i6
     for chunk in rows.chunks(EVENTS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO event (seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash) VALUES {}",
-            crate::values_rows(chunk.len(), 8)
+            crate::values_rows(c.backend(), chunk.len(), 8)
         );
         on_conn!(c, |c| {
             let mut q = sqlx::query(&sql);

@@ -189,7 +189,7 @@ pub async fn insert_many(c: &mut Conn<'_>, rows: &[NewRow]) -> Result<()> {
              grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
              project_id, org_path, building, unit, location, stage, subject, description, demands, households, received_at, registered_by, \
              suggested_department, repeat_of, created_at, updated_at, complained_user_id) VALUES {}",
-            crate::values_rows(chunk.len(), 35)
+            crate::values_rows(c.backend(), chunk.len(), 35)
         );
         on_conn!(c, |c| {
             let mut q = sqlx::query(&sql);
@@ -264,7 +264,7 @@ pub async fn insert_deadlines(c: &mut Conn<'_>, rows: &[NewDeadline]) -> Result<
     for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
         let sql = format!(
             "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) VALUES {}",
-            crate::values_rows(chunk.len(), 6)
+            crate::values_rows(c.backend(), chunk.len(), 6)
         );
         on_conn!(c, |c| {
             let mut q = sqlx::query(&sql);

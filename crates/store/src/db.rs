@@ -144,6 +144,14 @@ impl Store {
             .disable_statement_logging();
         let mut writer = base.clone().connect().await?;
         sqlx::migrate!("./migrations/sqlite").run(&mut writer).await?;
+        // Checkpoints run beside the writer, not inside its commits: a group commit fills a
+        // thousand WAL pages, so SQLite's automatic checkpoint ran in nearly every commit and
+        // took most of its time (bench/RESULTS.md). The writer still checkpoints itself if
+        // the checkpointer falls far behind.
+        sqlx::query(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"))
+            .execute(&mut writer)
+            .await?;
+        let checkpointer = base.clone().connect().await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.pool_size.max(1))
             .min_connections(1)
@@ -160,7 +168,10 @@ impl Store {
                     .enable_all()
                     .build()
                     .expect("writer runtime");
-                rt.block_on(writer_loop(writer, rx, max_batch));
+                rt.block_on(async move {
+                    tokio::spawn(checkpoint_loop(checkpointer));
+                    writer_loop(writer, rx, max_batch).await
+                });
             })
             .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         Ok(Store {
@@ -278,6 +289,24 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<JobFn>, 
         run_batch(&mut conn, &mut batch).await;
     }
     let _ = conn.close().await;
+}
+
+/// WAL pages after which the writer checkpoints in its own commit (the checkpointer's
+/// fallback; SQLite's default is 1,000).
+const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
+
+/// How often the checkpointer copies the WAL's committed pages into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Copies committed WAL pages into the database (PASSIVE: it neither waits for nor blocks the
+/// writer or readers), on its own connection, until the writer's runtime ends.
+async fn checkpoint_loop(mut conn: SqliteConnection) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn).await {
+            tracing::warn!(error = %e, "checkpoint failed; the writer checkpoints instead");
+        }
+    }
 }
 
 async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<()> {

@@ -32,16 +32,26 @@ pub mod workflow;
 pub use db::{sqlite_path, Backend, Conn, ReadConn, Store, StoreOptions};
 pub use error::StoreError;
 
-/// `rows` groups of `cols` numbered placeholders from `$1`, for a multi-row `VALUES` list:
-/// `($1, $2), ($3, $4)`.
-pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
+/// `rows` groups of `cols` placeholders for a multi-row `VALUES` list, bound in order:
+/// `($1, $2), ($3, $4)` on PostgreSQL, `(?, ?), (?, ?)` on SQLite. SQLite gets anonymous ones
+/// because sqlx looks up every numbered parameter's name, a scan of all of them each, which
+/// made a 2,000-parameter insert cost more than the rows it wrote (bench/RESULTS.md).
+pub(crate) fn values_rows(backend: Backend, rows: usize, cols: usize) -> String {
     (0..rows)
-        .map(|r| {
-            let params: Vec<String> = (1..=cols).map(|p| format!("${}", r * cols + p)).collect();
-            format!("({})", params.join(", "))
-        })
+        .map(|r| format!("({})", placeholders(backend, r * cols, cols)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `n` placeholders after the first `before` ones, comma-separated (see [`values_rows`]).
+pub(crate) fn placeholders(backend: Backend, before: usize, n: usize) -> String {
+    let one: Vec<String> = (1..=n)
+        .map(|p| match backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${}", before + p),
+        })
+        .collect();
+    one.join(", ")
 }
 
 /// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].

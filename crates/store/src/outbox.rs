@@ -53,7 +53,7 @@ pub async fn enqueue_many(c: &mut Conn<'_>, messages: &[(Message<'_>, i64)]) -> 
         let sql = format!(
             "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at, state, \
              delivered_at) VALUES {}",
-            crate::values_rows(chunk.len(), 9)
+            crate::values_rows(c.backend(), chunk.len(), 9)
         );
         on_conn!(c, |c| {
             let mut q = sqlx::query(&sql);

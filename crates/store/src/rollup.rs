@@ -168,8 +168,7 @@ type Facts = std::collections::HashMap<Uuid, Fact>;
 
 /// What the complaints contribute now, and what they contributed as recorded, two statements.
 async fn read_facts(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<(Vec<(Uuid, Fact)>, Facts)> {
-    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let list = list.join(", ");
+    let list = crate::placeholders(c.backend(), 0, ids.len());
     let now_sql = format!(
         "SELECT c.id AS complaint_id, {} AS day, c.org_path, n.code AS project, COALESCE(d.code, '') AS department, \
          c.category_code AS category, c.grade, c.channel, c.state, COALESCE(c.stage, '') AS stage, COALESCE(CAST(c.handler_id AS TEXT), '') AS handler, {FLAGS} FROM complaint c{JOINS} WHERE c.id IN ({list})",
@@ -228,7 +227,7 @@ async fn store_facts(c: &mut Conn<'_>, facts: &[(Uuid, Fact)]) -> Result<()> {
     let sets: Vec<String> = cols.split(", ").map(|k| format!("{k} = excluded.{k}")).collect();
     let sql = format!(
         "INSERT INTO report_fact (complaint_id, {cols}) VALUES {} ON CONFLICT (complaint_id) DO UPDATE SET {}",
-        crate::values_rows(facts.len(), 20),
+        crate::values_rows(c.backend(), facts.len(), 20),
         sets.join(", ")
     );
     on_conn!(c, |c| {
@@ -299,7 +298,7 @@ async fn add_to_cells(c: &mut Conn<'_>, changes: &[(CellKey, Delta)]) -> Result<
         "INSERT INTO report_cell (dim, day, org_path, key, count, {}) VALUES {} \
          ON CONFLICT (dim, day, org_path, key) DO UPDATE SET {}",
         COUNTED.join(", "),
-        crate::values_rows(changes.len(), 14),
+        crate::values_rows(c.backend(), changes.len(), 14),
         adds.join(", ")
     );
     on_conn!(c, |c| {

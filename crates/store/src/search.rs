@@ -84,7 +84,7 @@ pub async fn add_new(c: &mut Conn<'_>, docs: &[(Uuid, i64, &[String])]) -> Resul
         let sql = format!(
             "SELECT v.column1, (SELECT MAX(doc) FROM search_doc WHERE doc >= v.column1 * 1048576 \
              AND doc < (v.column1 + 1) * 1048576) FROM (VALUES {}) v",
-            crate::values_rows(received.len(), 1)
+            crate::values_rows(c.backend(), received.len(), 1)
         );
         let last: Vec<(i64, Option<i64>)> = on_conn!(c, |c| {
             let mut q = sqlx::query_as(&sql);
@@ -105,11 +105,11 @@ pub async fn add_new(c: &mut Conn<'_>, docs: &[(Uuid, i64, &[String])]) -> Resul
         }
         let docs_sql = format!(
             "INSERT INTO search_doc (doc, complaint_id) VALUES {}",
-            crate::values_rows(numbered.len(), 2)
+            crate::values_rows(c.backend(), numbered.len(), 2)
         );
         let fts_sql = format!(
             "INSERT INTO complaint_fts (rowid, words) VALUES {}",
-            crate::values_rows(numbered.len(), 2)
+            crate::values_rows(c.backend(), numbered.len(), 2)
         );
         on_conn!(c, |c| {
             let mut q = sqlx::query(&docs_sql);
