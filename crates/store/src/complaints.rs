@@ -108,6 +108,85 @@ pub async fn open_repeat_of(
         .await)?)
 }
 
+/// [`upsert_complainant`] for several contacts at once, in order: everyone with a phone in one
+/// statement (a phone given twice is one person, with the last name and e-mail given), the
+/// rest one by one. Returns each contact's person id.
+pub async fn upsert_complainants(c: &mut Conn<'_>, people: &[(ComplainantInput<'_>, i64)]) -> Result<Vec<Uuid>> {
+    let mut by_phone: Vec<(&str, ComplainantInput<'_>, i64)> = Vec::new();
+    for (p, now) in people {
+        let Some(phone) = p.phone else { continue };
+        match by_phone.iter_mut().find(|(ph, _, _)| *ph == phone) {
+            Some((_, seen, at)) => {
+                seen.name = p.name;
+                seen.email = p.email.or(seen.email);
+                *at = *now;
+            }
+            None => by_phone.push((phone, p.clone(), *now)),
+        }
+    }
+    let mut ids: std::collections::HashMap<String, Uuid> = std::collections::HashMap::new();
+    for chunk in by_phone.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO complainant (id, name, phone, email, kind, created_at, updated_at) VALUES {} \
+             ON CONFLICT (phone) DO UPDATE SET name = excluded.name, email = COALESCE(excluded.email, complainant.email), \
+             updated_at = excluded.updated_at RETURNING id, phone",
+            crate::values_rows(c.backend(), chunk.len(), 7)
+        );
+        let rows: Vec<(Uuid, String)> = on_conn!(c, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for (phone, p, now) in chunk {
+                q = q
+                    .bind(Uuid::now_v7())
+                    .bind(p.name)
+                    .bind(*phone)
+                    .bind(p.email)
+                    .bind(p.kind)
+                    .bind(*now)
+                    .bind(*now);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        ids.extend(rows.into_iter().map(|(id, phone)| (phone, id)));
+    }
+    let mut out = Vec::with_capacity(people.len());
+    for (p, now) in people {
+        out.push(match p.phone {
+            Some(phone) => *ids.get(phone).ok_or_else(|| sqlx::Error::RowNotFound)?,
+            None => upsert_complainant(c, p, *now).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// [`open_repeat_of`] for several (person, project, category) at once, in order, one
+/// statement per 200.
+pub async fn open_repeats_of(c: &mut Conn<'_>, keys: &[(Uuid, i64, &str)]) -> Result<Vec<Option<String>>> {
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(200) {
+        let mut p = crate::Params::new(c.backend());
+        let parts: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let (who, project, category) = (p.next(), p.next(), p.next());
+                format!(
+                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT number FROM complaint WHERE complainant_id = {who} \
+                     AND project_id = {project} AND category_code = {category} AND state IN {OPEN_STATES} \
+                     ORDER BY received_at DESC LIMIT 1) AS number"
+                )
+            })
+            .collect();
+        let sql = format!("SELECT i, number FROM ({}) q ORDER BY i", parts.join(" UNION ALL "));
+        let rows: Vec<(i64, Option<String>)> = on_conn!(c, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for (who, project, category) in chunk {
+                q = q.bind(*who).bind(*project).bind(*category);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        out.extend(rows.into_iter().map(|(_, n)| n));
+    }
+    Ok(out)
+}
+
 /// A complaint to insert, every field decided.
 #[derive(Debug, Clone)]
 pub struct NewRow {

@@ -54,6 +54,29 @@ pub(crate) fn placeholders(backend: Backend, before: usize, n: usize) -> String 
     one.join(", ")
 }
 
+/// Placeholders handed out in order, for statements built from many small parts: `?` on
+/// SQLite (see [`values_rows`]), `$1`, `$2`, … on PostgreSQL.
+pub(crate) struct Params {
+    backend: Backend,
+    taken: usize,
+}
+
+impl Params {
+    /// Starts at the first placeholder.
+    pub(crate) fn new(backend: Backend) -> Params {
+        Params { backend, taken: 0 }
+    }
+
+    /// The next placeholder.
+    pub(crate) fn next(&mut self) -> String {
+        self.taken += 1;
+        match self.backend {
+            Backend::Sqlite => "?".into(),
+            Backend::Postgres => format!("${}", self.taken),
+        }
+    }
+}
+
 /// A boxed future borrowing a connection, the shape of every closure given to [`Store::write`].
 pub type BoxFut<'a, T> = futures::future::BoxFuture<'a, T>;
 

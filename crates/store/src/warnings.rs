@@ -118,55 +118,64 @@ pub async fn acknowledge(c: &mut Conn<'_>, id: i64, user: i64, note: &str, now_m
     Ok(n == 1)
 }
 
-/// How many complaints of a project and category were received since `since_ms` (in `building`
-/// when given), counted up to `cap`.
-pub async fn count_similar(
-    c: &mut Conn<'_>,
-    project_id: i64,
-    category: &str,
-    building: Option<&str>,
-    since_ms: i64,
-    cap: i64,
-) -> Result<i64> {
-    let in_building = if building.is_some() { " AND building = $5" } else { "" };
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM complaint WHERE project_id = $1 AND category_code = $2 \
-         AND received_at >= $3{in_building} LIMIT $4) x"
-    );
-    Ok(on_conn!(c, |c| {
-        let q = sqlx::query_scalar(&sql)
-            .bind(project_id)
-            .bind(category)
-            .bind(since_ms)
-            .bind(cap);
-        match building {
-            Some(b) => q.bind(b),
-            None => q,
-        }
-        .fetch_one(&mut **c)
-        .await
-    })?)
+/// One count the registration checks make: complaints of a project and category received
+/// since a time, in one building, or the distinct households among them; at most `cap`.
+#[derive(Debug, Clone)]
+pub struct Probe<'a> {
+    /// Project.
+    pub project_id: i64,
+    /// Category code.
+    pub category: &'a str,
+    /// Only complaints in this building (as typed).
+    pub building: Option<&'a str>,
+    /// Received at or after (ms).
+    pub since_ms: i64,
+    /// Counting stops here.
+    pub cap: i64,
+    /// Count distinct complainants instead of complaints.
+    pub households: bool,
 }
 
-/// How many separate complainants filed complaints of a project and category since
-/// `since_ms`, counted up to `cap`.
-pub async fn count_households(
-    c: &mut Conn<'_>,
-    project_id: i64,
-    category: &str,
-    since_ms: i64,
-    cap: i64,
-) -> Result<i64> {
-    Ok(on_conn!(c, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT DISTINCT complainant_id FROM complaint WHERE project_id = $1 \
-         AND category_code = $2 AND received_at >= $3 LIMIT $4) x"
-    )
-    .bind(project_id)
-    .bind(category)
-    .bind(since_ms)
-    .bind(cap)
-    .fetch_one(&mut **c)
-    .await)?)
+/// Probes per statement (SQLite allows 500 terms in a compound SELECT).
+const PROBES_PER_STATEMENT: usize = 200;
+
+/// Makes many counts at once, one statement per 200, in the probes' order.
+pub async fn count_many(c: &mut Conn<'_>, probes: &[Probe<'_>]) -> Result<Vec<i64>> {
+    let mut counts = Vec::with_capacity(probes.len());
+    for chunk in probes.chunks(PROBES_PER_STATEMENT) {
+        let mut p = crate::Params::new(c.backend());
+        let parts: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, probe)| {
+                let what = if probe.households { "DISTINCT complainant_id" } else { "1" };
+                let (project, category, since) = (p.next(), p.next(), p.next());
+                let building = match probe.building {
+                    Some(_) => format!(" AND building = {}", p.next()),
+                    None => String::new(),
+                };
+                format!(
+                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT COUNT(*) FROM (SELECT {what} FROM complaint WHERE project_id = {project} \
+                     AND category_code = {category} AND received_at >= {since}{building} LIMIT {}) x) AS n",
+                    p.next()
+                )
+            })
+            .collect();
+        let sql = format!("SELECT i, n FROM ({}) q ORDER BY i", parts.join(" UNION ALL "));
+        let rows: Vec<(i64, i64)> = on_conn!(c, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for probe in chunk {
+                q = q.bind(probe.project_id).bind(probe.category).bind(probe.since_ms);
+                if let Some(b) = probe.building {
+                    q = q.bind(b);
+                }
+                q = q.bind(probe.cap);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        counts.extend(rows.into_iter().map(|(_, n)| n));
+    }
+    Ok(counts)
 }
 
 /// The newest numbers (at most 50) of a project's complaints of a category since `since_ms`, in

@@ -372,29 +372,40 @@ async fn write_complaints<'a>(c: &mut Conn<'_>, fresh: &[&'a Pending]) -> AppRes
         let first = complaints::next_serials(c, &month, n).await?;
         next.insert(month, first);
     }
+    // The person records, then the open complaints they repeat, each for the group at once.
+    let people: Vec<(ComplainantInput, i64)> = fresh
+        .iter()
+        .map(|p| {
+            let who = &p.new.complainant;
+            let person = ComplainantInput {
+                name: &who.name,
+                phone: who.phone.as_ref().map(|p| p.as_str()),
+                email: who.email.as_ref().map(|e| e.as_str()),
+                kind: who.kind.code(),
+            };
+            (person, to_millis(p.now))
+        })
+        .collect();
+    let person_ids = complaints::upsert_complainants(c, &people).await?;
+    let keys: Vec<(Uuid, i64, &str)> = fresh
+        .iter()
+        .zip(&person_ids)
+        .map(|(p, id)| (*id, p.decided.project.id, p.decided.category.code.as_str()))
+        .collect();
+    let stored_repeats = complaints::open_repeats_of(c, &keys).await?;
     let mut written: Vec<Written<'a>> = Vec::with_capacity(fresh.len());
     let mut clocks = Vec::new();
-    for p in fresh {
+    for ((p, complainant_id), stored_repeat) in fresh.iter().zip(person_ids).zip(stored_repeats) {
         let (new, d) = (&p.new, &p.decided);
         let now_ms = to_millis(p.now);
-        let person = ComplainantInput {
-            name: &new.complainant.name,
-            phone: new.complainant.phone.as_ref().map(|p| p.as_str()),
-            email: new.complainant.email.as_ref().map(|e| e.as_str()),
-            kind: new.complainant.kind.code(),
-        };
-        let complainant_id = complaints::upsert_complainant(c, &person, now_ms).await?;
-        // An open complaint of the same person, project and category, the latest of the group
-        // first (not written yet), then the stored ones.
+        // An open complaint of the same person, project and category: the latest of the group
+        // first (not stored yet), else the latest stored one.
         let earlier = written.iter().rev().find(|w| {
             w.row.complainant_id == complainant_id
                 && w.row.project_id == d.project.id
                 && w.row.category_code == d.category.code
         });
-        let repeat_of = match earlier {
-            Some(w) => Some(w.row.number.clone()),
-            None => complaints::open_repeat_of(c, complainant_id, d.project.id, &d.category.code).await?,
-        };
+        let repeat_of = earlier.map(|w| w.row.number.clone()).or(stored_repeat);
         // Only a repeat complaint changes the text rules' grade (R-GR-2: one grade up).
         let decision = match &repeat_of {
             Some(number) => grading_of(new, &d.text, Some(number), &p.settings.taxonomy),
@@ -512,26 +523,44 @@ async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Valu
     let ids: Vec<Uuid> = written.iter().map(|w| w.row.id).collect();
     store::rollup::refresh_many(c, &ids).await?;
     // Early warning (R-AN-5): media, petitions, lawsuits, recurring defects, forming groups.
-    // Complaints imported from an earlier system raise none: they are history, not news.
-    for w in written.iter().filter(|w| matches!(w.p.origin, Origin::Live)) {
-        let (new, d) = (&w.p.new, &w.p.decided);
-        let all_text = format!(
-            "{}\n{}\n{}",
-            new.subject,
-            new.description,
-            new.demands.as_deref().unwrap_or_default()
-        );
-        let registered = crate::services::warnings::Registered {
-            id: w.row.id,
-            number: &w.row.number,
-            project: (d.project.id, &d.project.code, &d.project.path),
-            building: new.building.as_deref(),
-            category: (&d.category.code, &d.category.name_zh, &d.category.name_en),
-            reasons: &w.reasons,
-            text: &all_text,
-            received_at: new.received_at,
-        };
-        crate::services::warnings::on_registered(c, &registered, w.p.now).await?;
+    // Complaints imported from an earlier system raise none: they are history, not news. The
+    // counts behind the checks are made for the whole group in one statement.
+    let live: Vec<&Written> = written.iter().filter(|w| matches!(w.p.origin, Origin::Live)).collect();
+    let texts: Vec<String> = live
+        .iter()
+        .map(|w| {
+            let new = &w.p.new;
+            format!(
+                "{}\n{}\n{}",
+                new.subject,
+                new.description,
+                new.demands.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    let checked: Vec<crate::services::warnings::Registered> = live
+        .iter()
+        .zip(&texts)
+        .map(|(w, text)| {
+            let (new, d) = (&w.p.new, &w.p.decided);
+            crate::services::warnings::Registered {
+                id: w.row.id,
+                number: &w.row.number,
+                project: (d.project.id, &d.project.code, &d.project.path),
+                building: new.building.as_deref(),
+                category: (&d.category.code, &d.category.name_zh, &d.category.name_en),
+                reasons: &w.reasons,
+                text,
+                received_at: new.received_at,
+            }
+        })
+        .collect();
+    let probes: Vec<Vec<store::warnings::Probe>> = checked.iter().map(crate::services::warnings::probes).collect();
+    let flat: Vec<store::warnings::Probe> = probes.iter().flatten().cloned().collect();
+    let mut counts = store::warnings::count_many(c, &flat).await?.into_iter();
+    for ((r, w), probes) in checked.iter().zip(&live).zip(&probes) {
+        let mine: Vec<i64> = counts.by_ref().take(probes.len()).collect();
+        crate::services::warnings::on_registered(c, r, &mine, w.p.now).await?;
     }
     // The responses are built from what was just written; the HTTP tests read them back.
     let bodies: Vec<Value> = written

@@ -41,8 +41,36 @@ fn day_number(t: DateTime<Utc>) -> i64 {
     i64::from(chrono::Datelike::num_days_from_ce(&date_cn(t)))
 }
 
-/// Runs the registration checks in the registering transaction.
-pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, now: DateTime<Utc>) -> AppResult<()> {
+/// The counts [`on_registered`] needs for a complaint: similar ones in its building (when it
+/// names one), then households with the same matter in its project.
+pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
+    let (project_id, _, _) = r.project;
+    let (category, _, _) = r.category;
+    let mut probes = Vec::with_capacity(2);
+    if let Some(b) = r.building.filter(|b| !b.trim().is_empty()) {
+        probes.push(store::warnings::Probe {
+            project_id,
+            category,
+            building: Some(b),
+            since_ms: to_millis(r.received_at - Duration::days(rule::RECURRING_DAYS)),
+            cap: rule::RECURRING_MIN,
+            households: false,
+        });
+    }
+    probes.push(store::warnings::Probe {
+        project_id,
+        category,
+        building: None,
+        since_ms: to_millis(r.received_at - Duration::hours(rule::GROUP_HOURS)),
+        cap: rule::GROUP_MIN,
+        households: true,
+    });
+    probes
+}
+
+/// Runs the registration checks in the registering transaction, given the counts of its
+/// [`probes`] (made for a whole group of registrations at once).
+pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64], now: DateTime<Utc>) -> AppResult<()> {
     let now_ms = to_millis(now);
     let (project_id, project_code, path) = r.project;
     let (category, name_zh, name_en) = r.category;
@@ -71,7 +99,7 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, now: DateTime<U
         let subject = format!("{project_code}|{b}|{category}");
         let bucket = day_number(now) / rule::RECURRING_DAYS;
         let kind = WarningKind::RecurringDefect.code();
-        let n = store::warnings::count_similar(c, project_id, category, Some(b), since, rule::RECURRING_MIN).await?;
+        let n = counts.first().copied().unwrap_or_default();
         if n >= rule::RECURRING_MIN && !store::warnings::exists(c, kind, &subject, bucket).await? {
             let numbers = store::warnings::similar_numbers(c, project_id, category, Some(b), since).await?;
             raise(
@@ -104,7 +132,7 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, now: DateTime<U
     let subject = format!("{project_code}|{category}");
     let bucket = day_number(now) / 3;
     let kind = WarningKind::GroupForming.code();
-    let households = store::warnings::count_households(c, project_id, category, recent, rule::GROUP_MIN).await?;
+    let households = counts.last().copied().unwrap_or_default();
     if households >= rule::GROUP_MIN && !store::warnings::exists(c, kind, &subject, bucket).await? {
         let numbers = store::warnings::similar_numbers(c, project_id, category, None, recent).await?;
         raise(
