@@ -31,6 +31,10 @@ enum Scenario {
         /// Database URL; default a fresh SQLite file in a temporary directory.
         #[arg(long)]
         database: Option<String>,
+        /// Received a second before registration, as at a hotline, instead of the data set's
+        /// times spread over the year (which land all over the time-ordered indexes).
+        #[arg(long)]
+        live: bool,
     },
     /// Register N complaints (seven clocks each), then time `kesu sweep` passes over them.
     Sweep {
@@ -278,7 +282,14 @@ async fn api_token(base: &str, username: &str, password: &str) -> String {
 
 /// Registers complaints with `clients` keep-alive clients until the deadline passes or `limit`
 /// complaints are registered; returns the latencies (µs) of the 201s and the error count.
-async fn register_load(base: &str, token: &str, clients: usize, until: Instant, limit: usize) -> (Vec<u128>, u64) {
+async fn register_load(
+    base: &str,
+    token: &str,
+    clients: usize,
+    until: Instant,
+    limit: usize,
+    live: bool,
+) -> (Vec<u128>, u64) {
     let issued = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..clients)
         .map(|_| {
@@ -293,7 +304,11 @@ async fn register_load(base: &str, token: &str, clients: usize, until: Instant, 
                     if i >= limit {
                         break;
                     }
-                    let body = dataset::complaint(SEED, i as u64, DATA_YEAR);
+                    let mut body = dataset::complaint(SEED, i as u64, DATA_YEAR);
+                    if live {
+                        let received = chrono::Utc::now() - chrono::Duration::seconds(1);
+                        body["received_at"] = json!(received.to_rfc3339());
+                    }
                     let t = Instant::now();
                     match client
                         .post(format!("{base}/api/v1/complaints"))
@@ -385,15 +400,22 @@ async fn count_rows(url: &str) -> i64 {
     }
 }
 
-async fn register(clients: usize, seconds: u64, database: Option<String>) {
+async fn register(clients: usize, seconds: u64, database: Option<String>, live: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("kesu.db").display()));
     let (server, base, token) = start_server(dir.path(), &database).await;
     let cpu_before = cpu_seconds(server.0.id());
     let client_cpu_before = cpu_seconds(std::process::id());
     let t0 = Instant::now();
-    let (latencies, errors) =
-        register_load(&base, &token, clients, t0 + Duration::from_secs(seconds), usize::MAX).await;
+    let (latencies, errors) = register_load(
+        &base,
+        &token,
+        clients,
+        t0 + Duration::from_secs(seconds),
+        usize::MAX,
+        live,
+    )
+    .await;
     let elapsed = t0.elapsed().as_secs_f64();
     let acknowledged = latencies.len();
     let rss = peak_rss_mb(server.0.id());
@@ -412,7 +434,14 @@ async fn register(clients: usize, seconds: u64, database: Option<String>) {
     } else {
         "PostgreSQL"
     };
-    println!("scenario: register (POST /api/v1/complaints), {clients} keep-alive clients, {seconds} s, database {db}");
+    let received = if live {
+        "received a second before"
+    } else {
+        "received over the data set's year"
+    };
+    println!(
+        "scenario: register (POST /api/v1/complaints), {clients} keep-alive clients, {seconds} s, database {db}, {received}"
+    );
     println!("acknowledged (201): {acknowledged}   errors: {errors}");
     println!("throughput: {:.0} complaints/s", acknowledged as f64 / elapsed);
     println!(
@@ -454,7 +483,15 @@ async fn sweep(complaints: usize, clients: usize) {
     let (server, base, token) = start_server(dir.path(), &database).await;
     let received = chrono::Utc::now();
     let t0 = Instant::now();
-    let (latencies, errors) = register_load(&base, &token, clients, t0 + Duration::from_secs(3600), complaints).await;
+    let (latencies, errors) = register_load(
+        &base,
+        &token,
+        clients,
+        t0 + Duration::from_secs(3600),
+        complaints,
+        false,
+    )
+    .await;
     println!(
         "loaded {} complaints ({errors} errors) in {:.1} s",
         latencies.len(),
@@ -521,8 +558,15 @@ async fn pages(complaints: usize, clients: usize, requests: usize, keep: Option<
         println!("reusing the complaints in {}", file.display());
     } else {
         let t0 = Instant::now();
-        let (latencies, errors) =
-            register_load(&base, &token, clients, t0 + Duration::from_secs(3600), complaints).await;
+        let (latencies, errors) = register_load(
+            &base,
+            &token,
+            clients,
+            t0 + Duration::from_secs(3600),
+            complaints,
+            false,
+        )
+        .await;
         println!(
             "loaded {} complaints ({errors} errors) in {:.1} s",
             latencies.len(),
@@ -643,7 +687,32 @@ async fn pages(complaints: usize, clients: usize, requests: usize, keep: Option<
             *times.last().unwrap() as f64 / 1000.0
         );
     }
+    // Read by number with the keep-alive clients, numbers drawn from the whole table.
+    let sample = sample_numbers(&file, 5000).await;
+    let (reads, secs) = read_load(&base, &token, &sample, clients, Duration::from_secs(5)).await;
+    println!(
+        "read by number, {clients} clients, 5 s, {} numbers drawn from the whole table: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        sample.len(),
+        reads.len() as f64 / secs,
+        percentile(&reads, 0.5),
+        percentile(&reads, 0.99),
+        *reads.last().unwrap_or(&0) as f64 / 1000.0
+    );
+    println!("server peak RSS over the run: {:.1} MB", peak_rss_mb(server.0.id()));
     drop(server);
+}
+
+/// `n` complaint numbers drawn at random from a SQLite database, read-only.
+async fn sample_numbers(file: &Path, n: i64) -> Vec<String> {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", file.display()))
+        .await
+        .expect("open");
+    sqlx::query_scalar("SELECT number FROM complaint ORDER BY random() LIMIT ?")
+        .bind(n)
+        .fetch_all(&mut c)
+        .await
+        .expect("sample")
 }
 
 #[tokio::main]
@@ -653,7 +722,8 @@ async fn main() {
             clients,
             seconds,
             database,
-        } => register(clients, seconds, database).await,
+            live,
+        } => register(clients, seconds, database, live).await,
         Scenario::Sweep { complaints, clients } => sweep(complaints, clients).await,
         Scenario::Pages {
             complaints,
