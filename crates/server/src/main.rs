@@ -116,8 +116,30 @@ fn config(database: &str) -> Config {
     c
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(serve_cli()),
+        Err(e) => {
+            eprintln!("kesu: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Four malloc arenas instead of glibc's eight per core, set before any thread starts: with
+/// the SQLite connection threads each freeing into an arena of their own, the peak RSS of the
+/// read scenarios at 1,000,000 complaints was 306 MB, with four 233 MB (two: 213–230 MB and
+/// slower reads; mimalloc: 289 MB; bench/RESULTS.md).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a malloc tunable; it is called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 4);
+    }
+}
+
+async fn serve_cli() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KESU_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
     // KESU_LOG_FORMAT=json: one JSON object per line with the request's span (id, method,

@@ -27,7 +27,7 @@ pub async fn append(c: &mut Conn<'_>, e: &NewEvent<'_>) -> Result<i64> {
 }
 
 /// Events per multi-row insert (8 parameters each).
-const EVENTS_PER_INSERT: usize = 500;
+const EVENTS_PER_INSERT: usize = 256;
 
 /// Appends events in order, each chained to the one before, taking the chain's head once;
 /// returns the first one's sequence number.
@@ -61,7 +61,7 @@ pub async fn append_many(c: &mut Conn<'_>, events: &[NewEvent<'_>]) -> Result<i6
         );
         rows.push((seq, e, payload, std::mem::replace(&mut prev, hash.clone()), hash));
     }
-    for chunk in rows.chunks(EVENTS_PER_INSERT) {
+    for chunk in crate::shaped(&rows, EVENTS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO event (seq, complaint_id, at, actor_id, kind, payload, prev_hash, hash) VALUES {}",
             crate::values_rows(c.backend(), chunk.len(), 8)

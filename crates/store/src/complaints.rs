@@ -125,7 +125,7 @@ pub async fn upsert_complainants(c: &mut Conn<'_>, people: &[(ComplainantInput<'
         }
     }
     let mut ids: std::collections::HashMap<String, Uuid> = std::collections::HashMap::new();
-    for chunk in by_phone.chunks(ROWS_PER_INSERT) {
+    for chunk in crate::shaped(&by_phone, ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO complainant (id, name, phone, email, kind, created_at, updated_at) VALUES {} \
              ON CONFLICT (phone) DO UPDATE SET name = excluded.name, email = COALESCE(excluded.email, complainant.email), \
@@ -162,7 +162,7 @@ pub async fn upsert_complainants(c: &mut Conn<'_>, people: &[(ComplainantInput<'
 /// statement per 200.
 pub async fn open_repeats_of(c: &mut Conn<'_>, keys: &[(Uuid, i64, &str)]) -> Result<Vec<Option<String>>> {
     let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(200) {
+    for chunk in crate::shaped(keys, 128) {
         let mut p = crate::Params::new(c.backend());
         let parts: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -258,11 +258,11 @@ pub struct NewRow {
 
 /// Rows per multi-row insert of complaints (35 parameters each, well under both databases'
 /// limits).
-const ROWS_PER_INSERT: usize = 200;
+const ROWS_PER_INSERT: usize = 128;
 
 /// Inserts complaints at version 1 in state `registered`, many rows per statement.
 pub async fn insert_many(c: &mut Conn<'_>, rows: &[NewRow]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in crate::shaped(rows, ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
              grade_note, category_code, category_decided_by, category_reasons, channel, complainant_id, complainant_name, complainant_kind, \
@@ -340,7 +340,7 @@ pub struct NewDeadline {
 
 /// Inserts clocks, many rows per statement.
 pub async fn insert_deadlines(c: &mut Conn<'_>, rows: &[NewDeadline]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
+    for chunk in crate::shaped(rows, ROWS_PER_INSERT * 4) {
         let sql = format!(
             "INSERT INTO deadline (complaint_id, started_at, clock, due_at, state, next_action_at) VALUES {}",
             crate::values_rows(c.backend(), chunk.len(), 6)

@@ -151,11 +151,18 @@ impl Store {
         sqlx::query(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"))
             .execute(&mut writer)
             .await?;
-        let checkpointer = base.clone().connect().await?;
+        let checkpointer = base.clone().pragma("cache_size", "-512").connect().await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.pool_size.max(1))
             .min_connections(1)
-            .connect_with(base.read_only(true))
+            // Readers keep 8 MB of pages each (the operating system caches the file as well) and
+            // fewer statements than the writer: 32 MB each took the peak RSS past 500 MB at
+            // 1,000,000 complaints (bench/RESULTS.md).
+            .connect_with(
+                base.read_only(true)
+                    .pragma("cache_size", "-8000")
+                    .statement_cache_capacity(256),
+            )
             .await?;
         let (tx, rx) = mpsc::channel::<JobFn>(opts.max_batch * 4);
         // The writer gets a thread and runtime of its own: between its statements it must not

@@ -54,6 +54,22 @@ pub(crate) fn placeholders(backend: Backend, before: usize, n: usize) -> String 
     one.join(", ")
 }
 
+/// Splits `items` into slices whose lengths are powers of two, at most `max`: a multi-row
+/// statement then comes in a handful of shapes, each prepared once and kept, instead of one
+/// per group size (hundreds of large prepared statements held per connection).
+pub(crate) fn shaped<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let largest = 1usize << (usize::BITS - 1 - rest.len().leading_zeros());
+        let (head, tail) = rest.split_at(largest.min(max.max(1)));
+        rest = tail;
+        Some(head)
+    })
+}
+
 /// Placeholders handed out in order, for statements built from many small parts: `?` on
 /// SQLite (see [`values_rows`]), `$1`, `$2`, … on PostgreSQL.
 pub(crate) struct Params {
@@ -103,4 +119,17 @@ pub(crate) fn scope_sql(scope: &domain::access::Scope, alias: &str, first: usize
         ));
     }
     Some((format!("({})", ors.join(" OR ")), args))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shaped_chunks_are_powers_of_two_in_order() {
+        let items: Vec<usize> = (0..300).collect();
+        let lens: Vec<usize> = super::shaped(&items, 128).map(<[usize]>::len).collect();
+        assert_eq!(lens, vec![128, 128, 32, 8, 4]);
+        let again: Vec<usize> = super::shaped(&items, 128).flatten().copied().collect();
+        assert_eq!(again, items);
+        assert_eq!(super::shaped(&items[..0], 128).count(), 0);
+    }
 }

@@ -49,7 +49,7 @@ pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i
 /// Queues messages with when each was made (ms), many rows per statement (the registration
 /// group's acknowledgements).
 pub async fn enqueue_many(c: &mut Conn<'_>, messages: &[(Message<'_>, i64)]) -> Result<()> {
-    for chunk in messages.chunks(500) {
+    for chunk in crate::shaped(messages, 256) {
         let sql = format!(
             "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at, state, \
              delivered_at) VALUES {}",

@@ -135,7 +135,7 @@ pub async fn refresh_many(c: &mut Conn<'_>, complaints: &[Uuid]) -> Result<()> {
     ids.dedup();
     let mut deltas = std::collections::BTreeMap::new();
     let mut facts = Vec::new();
-    for chunk in ids.chunks(FACTS_PER_STATEMENT) {
+    for chunk in crate::shaped(&ids, FACTS_PER_STATEMENT) {
         let (now, was) = read_facts(c, chunk).await?;
         for (complaint, now) in now {
             if changed_fact(was.get(&complaint), &now, &mut deltas) {
@@ -144,17 +144,17 @@ pub async fn refresh_many(c: &mut Conn<'_>, complaints: &[Uuid]) -> Result<()> {
         }
     }
     let changes: Vec<(CellKey, Delta)> = deltas.into_iter().filter(|(_, d)| d.iter().any(|v| *v != 0)).collect();
-    for chunk in changes.chunks(CELLS_PER_STATEMENT) {
+    for chunk in crate::shaped(&changes, CELLS_PER_STATEMENT) {
         add_to_cells(c, chunk).await?;
     }
-    for chunk in facts.chunks(FACTS_PER_STATEMENT) {
+    for chunk in crate::shaped(&facts, FACTS_PER_STATEMENT) {
         store_facts(c, chunk).await?;
     }
     Ok(())
 }
 
 /// Complaints whose facts are read or written by one statement.
-const FACTS_PER_STATEMENT: usize = 200;
+const FACTS_PER_STATEMENT: usize = 128;
 
 /// A fact with the complaint it belongs to, as read.
 #[derive(sqlx::FromRow)]
@@ -283,7 +283,7 @@ impl Fact {
 }
 
 /// Cells changed by one statement at most (14 parameters each, well under both databases' limits).
-const CELLS_PER_STATEMENT: usize = 500;
+const CELLS_PER_STATEMENT: usize = 256;
 
 /// Adds changes to cells (creating them) with one statement, in the given (key) order.
 async fn add_to_cells(c: &mut Conn<'_>, changes: &[(CellKey, Delta)]) -> Result<()> {

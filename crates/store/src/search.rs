@@ -77,10 +77,9 @@ pub async fn add_new(c: &mut Conn<'_>, docs: &[(Uuid, i64, &[String])]) -> Resul
         }
         return Ok(());
     }
-    for chunk in docs.chunks(500) {
-        let mut received: Vec<i64> = chunk.iter().map(|(_, r, _)| *r).collect();
-        received.sort_unstable();
-        received.dedup();
+    for chunk in crate::shaped(docs, 256) {
+        // One row per document, twins included, so the statement has the chunk's shape.
+        let received: Vec<i64> = chunk.iter().map(|(_, r, _)| *r).collect();
         let sql = format!(
             "SELECT v.column1, (SELECT MAX(doc) FROM search_doc WHERE doc >= v.column1 * 1048576 \
              AND doc < (v.column1 + 1) * 1048576) FROM (VALUES {}) v",

@@ -137,12 +137,12 @@ pub struct Probe<'a> {
 }
 
 /// Probes per statement (SQLite allows 500 terms in a compound SELECT).
-const PROBES_PER_STATEMENT: usize = 200;
+const PROBES_PER_STATEMENT: usize = 128;
 
 /// Makes many counts at once, one statement per 200, in the probes' order.
 pub async fn count_many(c: &mut Conn<'_>, probes: &[Probe<'_>]) -> Result<Vec<i64>> {
     let mut counts = Vec::with_capacity(probes.len());
-    for chunk in probes.chunks(PROBES_PER_STATEMENT) {
+    for chunk in crate::shaped(probes, PROBES_PER_STATEMENT) {
         let mut p = crate::Params::new(c.backend());
         let parts: Vec<String> = chunk
             .iter()
