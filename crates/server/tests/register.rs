@@ -98,25 +98,35 @@ async fn register_and_read_back() {
     }
 }
 
+/// Registers every body at once as the agent; each must be 201. Returns the resources.
+async fn register_at_once(app: &std::sync::Arc<common::TestApp>, bodies: Vec<Value>) -> Vec<Value> {
+    let agent = app.token("agent").await;
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|b| {
+            let (app, agent) = (app.clone(), agent.clone());
+            tokio::spawn(async move {
+                let (status, body) = app.post("/api/v1/complaints", &agent, &b).await;
+                assert_eq!(status, 201, "{body}");
+                body
+            })
+        })
+        .collect();
+    futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_get_consecutive_serials() {
     for backend in BACKENDS {
         let app = std::sync::Arc::new(spawn(backend).await);
-        let agent = app.token("agent").await;
-        let tasks: Vec<_> = (0..100)
-            .map(|i| {
-                let (app, agent) = (app.clone(), agent.clone());
-                tokio::spawn(async move {
-                    let (status, body) = app.post("/api/v1/complaints", &agent, &body_with_phone(i)).await;
-                    assert_eq!(status, 201, "{body}");
-                    body["number"].as_str().unwrap().to_string()
-                })
-            })
-            .collect();
-        let mut numbers: Vec<String> = futures::future::join_all(tasks)
-            .await
-            .into_iter()
-            .map(Result::unwrap)
+        let bodies = register_at_once(&app, (0..100).map(body_with_phone).collect()).await;
+        let mut numbers: Vec<String> = bodies
+            .iter()
+            .map(|b| b["number"].as_str().unwrap().to_string())
             .collect();
         numbers.sort();
         let expected: Vec<String> = (1..=100).map(|i| format!("KS-202611-{i:05}")).collect();
@@ -132,22 +142,7 @@ async fn concurrent_registrations_get_consecutive_serials() {
 async fn a_group_links_repeats_of_one_person_and_counts_every_registration() {
     for backend in BACKENDS {
         let app = std::sync::Arc::new(spawn(backend).await);
-        let agent = app.token("agent").await;
-        let tasks: Vec<_> = (0..24)
-            .map(|_| {
-                let (app, agent) = (app.clone(), agent.clone());
-                tokio::spawn(async move {
-                    let (status, body) = app.post("/api/v1/complaints", &agent, &body_with_phone(5)).await;
-                    assert_eq!(status, 201, "{body}");
-                    body
-                })
-            })
-            .collect();
-        let mut bodies: Vec<Value> = futures::future::join_all(tasks)
-            .await
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let mut bodies = register_at_once(&app, vec![body_with_phone(5); 24]).await;
         bodies.sort_by_key(|b| b["number"].as_str().unwrap().to_string());
         assert_eq!(bodies[0]["repeat_of"], Value::Null, "{backend:?}: the first is new");
         for b in &bodies[1..] {

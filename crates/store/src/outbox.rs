@@ -20,14 +20,19 @@ pub struct Message<'a> {
     pub payload: &'a serde_json::Value,
 }
 
-/// Enqueues a message, due at once. An in-app notice is delivered by being stored: it is in the
-/// recipient's inbox from this commit on.
-pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i64> {
-    let (state, delivered) = if m.channel == "inbox" {
+/// A new message's state and delivery time: an in-app notice is delivered by being stored.
+fn initial_state(m: &Message<'_>, now_ms: i64) -> (&'static str, Option<i64>) {
+    if m.channel == "inbox" {
         ("delivered", Some(now_ms))
     } else {
         ("pending", None)
-    };
+    }
+}
+
+/// Enqueues a message, due at once. An in-app notice is delivered by being stored: it is in the
+/// recipient's inbox from this commit on.
+pub async fn enqueue(c: &mut Conn<'_>, m: &Message<'_>, now_ms: i64) -> Result<i64> {
+    let (state, delivered) = initial_state(m, now_ms);
     Ok(on_conn!(c, |c| {
         sqlx::query_scalar(
         "INSERT INTO outbox (created_at, kind, channel, recipient, complaint_id, payload, next_attempt_at, state, delivered_at) \
@@ -58,20 +63,15 @@ pub async fn enqueue_many(c: &mut Conn<'_>, messages: &[(Message<'_>, i64)]) -> 
         on_conn!(c, |c| {
             let mut q = sqlx::query(&sql);
             for (m, now_ms) in chunk {
-                let now_ms = *now_ms;
-                let (state, delivered) = if m.channel == "inbox" {
-                    ("delivered", Some(now_ms))
-                } else {
-                    ("pending", None)
-                };
+                let (state, delivered) = initial_state(m, *now_ms);
                 q = q
-                    .bind(now_ms)
+                    .bind(*now_ms)
                     .bind(m.kind)
                     .bind(m.channel)
                     .bind(m.recipient)
                     .bind(m.complaint_id)
                     .bind(m.payload.to_string())
-                    .bind(now_ms)
+                    .bind(*now_ms)
                     .bind(state)
                     .bind(delivered);
             }
