@@ -339,6 +339,13 @@ async fn register_load(
     (latencies, errors)
 }
 
+/// Registers the first `complaints` of the data set within an hour (received now when `live`,
+/// else at the data set's times over its year).
+async fn load_dataset(base: &str, token: &str, clients: usize, complaints: usize, live: bool) -> (Vec<u128>, u64) {
+    let until = Instant::now() + Duration::from_secs(3600);
+    register_load(base, token, clients, until, complaints, live).await
+}
+
 /// Reads complaints by number with `clients` keep-alive clients for `how_long`; every answer
 /// must be 200. Returns the sorted latencies (µs) and the seconds taken.
 async fn read_load(
@@ -483,15 +490,8 @@ async fn sweep(complaints: usize, clients: usize) {
     let (server, base, token) = start_server(dir.path(), &database).await;
     let received = chrono::Utc::now();
     let t0 = Instant::now();
-    let (latencies, errors) = register_load(
-        &base,
-        &token,
-        clients,
-        t0 + Duration::from_secs(3600),
-        complaints,
-        false,
-    )
-    .await;
+    // Received now, so the passes below find the clocks due when they say.
+    let (latencies, errors) = load_dataset(&base, &token, clients, complaints, true).await;
     println!(
         "loaded {} complaints ({errors} errors) in {:.1} s",
         latencies.len(),
@@ -523,7 +523,7 @@ async fn sweep(complaints: usize, clients: usize) {
     );
     // Idle (nothing due), every first_response warning due at once, then idle again.
     for (label, minutes) in [
-        ("idle sweep, nothing due", 5),
+        ("urgent complaints' minute clocks due", 5),
         ("every first_response warning due", 50),
         ("idle sweep after it", 52),
     ] {
@@ -558,15 +558,7 @@ async fn pages(complaints: usize, clients: usize, requests: usize, keep: Option<
         println!("reusing the complaints in {}", file.display());
     } else {
         let t0 = Instant::now();
-        let (latencies, errors) = register_load(
-            &base,
-            &token,
-            clients,
-            t0 + Duration::from_secs(3600),
-            complaints,
-            false,
-        )
-        .await;
+        let (latencies, errors) = load_dataset(&base, &token, clients, complaints, false).await;
         println!(
             "loaded {} complaints ({errors} errors) in {:.1} s",
             latencies.len(),

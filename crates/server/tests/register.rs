@@ -155,15 +155,7 @@ async fn a_group_links_repeats_of_one_person_and_counts_every_registration() {
             );
             assert!(bodies.iter().any(|o| o["number"] == of), "{backend:?}: {of} unknown");
         }
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.text("/metrics").await;
         let line = metrics
             .lines()
             .find(|l| l.starts_with("kesu_registration_group_size_sum"))

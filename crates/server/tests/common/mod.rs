@@ -184,6 +184,12 @@ impl TestApp {
         self.send(reqwest::Method::GET, path, token, None).await
     }
 
+    /// GET without credentials, the body as text (`/metrics`, `/healthz`).
+    pub async fn text(&self, path: &str) -> String {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        r.text().await.unwrap()
+    }
+
     /// Signs in on the web form as a demo user; returns the session cookie (`name=value`).
     pub async fn web_cookie(&self, username: &str) -> String {
         let client = reqwest::Client::builder()
