@@ -521,7 +521,7 @@ async fn sweep(complaints: usize, clients: usize) {
         "open complaints: {}; each has seven clocks from receipt",
         count_rows(&database).await
     );
-    // Idle (nothing due), every first_response warning due at once, then idle again.
+    // The urgent complaints' minute clocks, every first_response warning at once, then idle.
     for (label, minutes) in [
         ("urgent complaints' minute clocks due", 5),
         ("every first_response warning due", 50),
