@@ -723,5 +723,6 @@ fn written_row(
         merged_into: None,
         closed_at: None,
         archived_at: None,
+        related: 0,
     }
 }
