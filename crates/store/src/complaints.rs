@@ -420,17 +420,7 @@ pub struct ComplaintRow {
     pub merged_into: Option<String>,
     pub closed_at: Option<i64>,
     pub archived_at: Option<i64>,
-    /// Which related rows exist: [`HAS_DEPARTMENTS`], [`HAS_ATTACHMENTS`], [`HAS_LINKS`] (so
-    /// a read skips the queries that would find nothing).
-    pub related: i64,
 }
-
-/// [`ComplaintRow::related`]: it is dispatched to a department.
-pub const HAS_DEPARTMENTS: i64 = 1;
-/// [`ComplaintRow::related`]: it has evidence files.
-pub const HAS_ATTACHMENTS: i64 = 2;
-/// [`ComplaintRow::related`]: it is linked to other complaints.
-pub const HAS_LINKS: i64 = 4;
 
 const SELECT: &str = "SELECT c.id, c.number, c.version, c.state, c.grade, c.grade_decided_by, c.suggested_grade, c.grade_reasons, \
     c.grade_note, c.category_code, cat.name_zh AS category_name_zh, cat.name_en AS category_name_en, c.category_decided_by, \
@@ -440,11 +430,7 @@ const SELECT: &str = "SELECT c.id, c.number, c.version, c.state, c.grade, c.grad
     d.code AS lead_department_code, d.name AS lead_department_name, c.handler_id, u.display_name AS handler_name, c.repeat_of, \
     c.created_at, c.updated_at, c.accountable_user_id, a.display_name AS accountable_name, c.complained_user_id, \
     c.assessment, c.plan, c.approvals_pending, c.callback_done, c.satisfaction, c.escalation_level, c.round, c.merged_into, \
-    c.closed_at, c.archived_at, CAST(\
-    CASE WHEN EXISTS (SELECT 1 FROM complaint_department x1 WHERE x1.complaint_id = c.id) THEN 1 ELSE 0 END + \
-    CASE WHEN EXISTS (SELECT 1 FROM attachment x2 WHERE x2.complaint_id = c.id) THEN 2 ELSE 0 END + \
-    CASE WHEN EXISTS (SELECT 1 FROM complaint_link x3 WHERE x3.a = c.id) \
-    OR EXISTS (SELECT 1 FROM complaint_link x4 WHERE x4.b = c.id) THEN 4 ELSE 0 END AS BIGINT) AS related \
+    c.closed_at, c.archived_at \
     FROM complaint c JOIN complainant p ON p.id = c.complainant_id JOIN org_node n ON n.id = c.project_id \
     JOIN category cat ON cat.code = c.category_code LEFT JOIN department d ON d.id = c.lead_department_id \
     LEFT JOIN app_user u ON u.id = c.handler_id LEFT JOIN app_user a ON a.id = c.accountable_user_id";

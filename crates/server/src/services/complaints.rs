@@ -82,7 +82,7 @@ pub async fn get(state: &AppState, who: &Principal, number: &str) -> AppResult<V
     let mut r = state.store.reader().await?;
     let mut c = r.conn();
     let row = complaints::by_number(&mut c, number).await?.ok_or(AppError::NotFound)?;
-    let related = Related::load(&mut c, std::slice::from_ref(&row)).await?.visible_to(&who.scope);
+    let related = Related::load(&mut c, &[row.id]).await?.visible_to(&who.scope);
     let ids: Vec<i64> = related.departments.iter().map(|d| d.department_id).collect();
     if !visible(who, &row.org_path, row.complained_user_id, &ids) {
         return Err(AppError::NotFound);
@@ -109,7 +109,8 @@ pub async fn list(
     let mut rows = complaints::list(&mut c, &probe, &who.scope).await?;
     let more = rows.len() as i64 > filter.limit;
     rows.truncate(filter.limit as usize);
-    let related = Related::load(&mut c, &rows).await?.visible_to(&who.scope);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let related = Related::load(&mut c, &ids).await?.visible_to(&who.scope);
     let now = state.clock.now();
     let next = if more {
         rows.last().map(|r| (r.received_at, r.id))

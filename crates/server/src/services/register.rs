@@ -723,6 +723,5 @@ fn written_row(
         merged_into: None,
         closed_at: None,
         archived_at: None,
-        related: 0,
     }
 }

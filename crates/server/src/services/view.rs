@@ -24,19 +24,13 @@ pub struct Related {
 }
 
 impl Related {
-    /// Loads the related rows of these complaints, skipping the kinds none of them has (a
-    /// read by number is then two statements, not five; bench/RESULTS.md).
-    pub async fn load(c: &mut store::Conn<'_>, rows: &[ComplaintRow]) -> Result<Related, store::StoreError> {
-        use store::complaints::{HAS_ATTACHMENTS, HAS_DEPARTMENTS, HAS_LINKS};
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
-        let having = |flag: i64| -> Vec<uuid::Uuid> {
-            rows.iter().filter(|r| r.related & flag != 0).map(|r| r.id).collect()
-        };
+    /// Loads the related rows of these complaints.
+    pub async fn load(c: &mut store::Conn<'_>, ids: &[uuid::Uuid]) -> Result<Related, store::StoreError> {
         Ok(Related {
-            deadlines: store::complaints::deadlines_of(c, &ids).await?,
-            departments: store::workflow::departments(c, &having(HAS_DEPARTMENTS)).await?,
-            attachments: store::attachments::of(c, &having(HAS_ATTACHMENTS)).await?,
-            links: store::workflow::links(c, &having(HAS_LINKS)).await?,
+            deadlines: store::complaints::deadlines_of(c, ids).await?,
+            departments: store::workflow::departments(c, ids).await?,
+            attachments: store::attachments::of(c, ids).await?,
+            links: store::workflow::links(c, ids).await?,
         })
     }
 
