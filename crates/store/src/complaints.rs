@@ -88,26 +88,6 @@ pub async fn upsert_complainant(c: &mut Conn<'_>, p: &ComplainantInput<'_>, now_
 pub const OPEN_STATES: &str =
     "('registered','dispatched','investigating','awaiting_approval','implementing','replied','awaiting_callback')";
 
-/// The newest open complaint of the same complainant in the same project and category, if any:
-/// a new one is then a repeat complaint (二次投诉, R-GR-2).
-pub async fn open_repeat_of(
-    c: &mut Conn<'_>,
-    complainant: Uuid,
-    project_id: i64,
-    category: &str,
-) -> Result<Option<String>> {
-    let sql = format!(
-        "SELECT number FROM complaint WHERE complainant_id = $1 AND project_id = $2 AND category_code = $3 \
-         AND state IN {OPEN_STATES} ORDER BY received_at DESC LIMIT 1"
-    );
-    Ok(on_conn!(c, |c| sqlx::query_scalar(&sql)
-        .bind(complainant)
-        .bind(project_id)
-        .bind(category)
-        .fetch_optional(&mut **c)
-        .await)?)
-}
-
 /// [`upsert_complainant`] for several contacts at once, in order: everyone with a phone in one
 /// statement (a phone given twice is one person, with the last name and e-mail given), the
 /// rest one by one. Returns each contact's person id.
@@ -158,23 +138,24 @@ pub async fn upsert_complainants(c: &mut Conn<'_>, people: &[(ComplainantInput<'
     Ok(out)
 }
 
-/// [`open_repeat_of`] for several (person, project, category) at once, in order, one
-/// statement per 200.
+/// For each (person, project, category), in order, the newest open complaint of that person in
+/// that project and category, if any: a new one is then a repeat complaint (二次投诉, R-GR-2).
+/// One statement per 128.
 pub async fn open_repeats_of(c: &mut Conn<'_>, keys: &[(Uuid, i64, &str)]) -> Result<Vec<Option<String>>> {
     let mut out = Vec::with_capacity(keys.len());
     for chunk in crate::shaped(keys, 128) {
         let mut p = crate::Params::new(c.backend());
-        let parts: Vec<String> = (0..chunk.len())
-            .map(|i| {
+        let parts: Vec<String> = chunk
+            .iter()
+            .map(|_| {
                 let (who, project, category) = (p.next(), p.next(), p.next());
                 format!(
-                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT number FROM complaint WHERE complainant_id = {who} \
-                     AND project_id = {project} AND category_code = {category} AND state IN {OPEN_STATES} \
-                     ORDER BY received_at DESC LIMIT 1) AS number"
+                    "SELECT number FROM complaint WHERE complainant_id = {who} AND project_id = {project} \
+                     AND category_code = {category} AND state IN {OPEN_STATES} ORDER BY received_at DESC LIMIT 1"
                 )
             })
             .collect();
-        let sql = format!("SELECT i, number FROM ({}) q ORDER BY i", parts.join(" UNION ALL "));
+        let sql = crate::each_in_order(&parts);
         let rows: Vec<(i64, Option<String>)> = on_conn!(c, |c| {
             let mut q = sqlx::query_as(&sql);
             for (who, project, category) in chunk {
@@ -261,7 +242,7 @@ pub struct NewRow {
 const ROWS_PER_INSERT: usize = 128;
 
 /// Inserts complaints at version 1 in state `registered`, many rows per statement.
-pub async fn insert_many(c: &mut Conn<'_>, rows: &[NewRow]) -> Result<()> {
+pub async fn insert_many(c: &mut Conn<'_>, rows: &[&NewRow]) -> Result<()> {
     for chunk in crate::shaped(rows, ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO complaint (id, number, month, serial, version, state, grade, grade_decided_by, suggested_grade, grade_reasons, \
@@ -318,7 +299,7 @@ pub async fn insert_many(c: &mut Conn<'_>, rows: &[NewRow]) -> Result<()> {
 
 /// Inserts one complaint (see [`insert_many`]).
 pub async fn insert(c: &mut Conn<'_>, r: &NewRow) -> Result<()> {
-    insert_many(c, std::slice::from_ref(r)).await
+    insert_many(c, &[r]).await
 }
 
 /// A clock to insert for a new complaint.

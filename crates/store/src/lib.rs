@@ -70,6 +70,17 @@ pub(crate) fn shaped<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// One statement that answers each scalar subquery of `parts` with a row `(i, v)`, in order of
+/// `i`: many small lookups in one round trip (SQLite allows 500 terms in a compound SELECT).
+pub(crate) fn each_in_order(parts: &[String]) -> String {
+    let rows: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, sub)| format!("SELECT CAST({i} AS BIGINT) AS i, ({sub}) AS v"))
+        .collect();
+    format!("SELECT i, v FROM ({}) q ORDER BY i", rows.join(" UNION ALL "))
+}
+
 /// Placeholders handed out in order, for statements built from many small parts: `?` on
 /// SQLite (see [`values_rows`]), `$1`, `$2`, … on PostgreSQL.
 pub(crate) struct Params {

@@ -175,9 +175,8 @@ async fn read_facts(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<(Vec<(Uuid, Fact)>
         day_sql(c.backend())
     );
     let was_sql = format!(
-        "SELECT complaint_id, day, org_path, project, department, category, grade, channel, state, stage, handler, response_ok, \
-         response_measured, handling_ok, handling_measured, closed, closable, satisfied, rated, repeated FROM report_fact \
-         WHERE complaint_id IN ({list})"
+        "SELECT complaint_id, {} FROM report_fact WHERE complaint_id IN ({list})",
+        fact_columns()
     );
     let now: Vec<Keyed> = on_conn!(c, |c| {
         let mut q = sqlx::query_as(&now_sql);
@@ -218,12 +217,17 @@ fn changed_fact(was: Option<&Fact>, now: &Fact, deltas: &mut std::collections::B
     true
 }
 
-/// Records what complaints contribute now, one statement.
-async fn store_facts(c: &mut Conn<'_>, facts: &[(Uuid, Fact)]) -> Result<()> {
-    let cols = format!(
+/// The columns of `report_fact` after the complaint, in [`Fact`]'s order.
+fn fact_columns() -> String {
+    format!(
         "day, org_path, project, department, category, grade, channel, state, stage, handler, {}",
         COUNTED.join(", ")
-    );
+    )
+}
+
+/// Records what complaints contribute now, one statement.
+async fn store_facts(c: &mut Conn<'_>, facts: &[(Uuid, Fact)]) -> Result<()> {
+    let cols = fact_columns();
     let sets: Vec<String> = cols.split(", ").map(|k| format!("{k} = excluded.{k}")).collect();
     let sql = format!(
         "INSERT INTO report_fact (complaint_id, {cols}) VALUES {} ON CONFLICT (complaint_id) DO UPDATE SET {}",

@@ -136,32 +136,35 @@ pub struct Probe<'a> {
     pub households: bool,
 }
 
-/// Probes per statement (SQLite allows 500 terms in a compound SELECT).
+/// Probes per statement.
 const PROBES_PER_STATEMENT: usize = 128;
 
-/// Makes many counts at once, one statement per 200, in the probes' order.
+/// Makes many counts at once, one statement per 128, in the probes' order.
 pub async fn count_many(c: &mut Conn<'_>, probes: &[Probe<'_>]) -> Result<Vec<i64>> {
     let mut counts = Vec::with_capacity(probes.len());
     for chunk in crate::shaped(probes, PROBES_PER_STATEMENT) {
         let mut p = crate::Params::new(c.backend());
         let parts: Vec<String> = chunk
             .iter()
-            .enumerate()
-            .map(|(i, probe)| {
-                let what = if probe.households { "DISTINCT complainant_id" } else { "1" };
+            .map(|probe| {
+                let what = if probe.households {
+                    "DISTINCT complainant_id"
+                } else {
+                    "1"
+                };
                 let (project, category, since) = (p.next(), p.next(), p.next());
                 let building = match probe.building {
                     Some(_) => format!(" AND building = {}", p.next()),
                     None => String::new(),
                 };
                 format!(
-                    "SELECT CAST({i} AS BIGINT) AS i, (SELECT COUNT(*) FROM (SELECT {what} FROM complaint WHERE project_id = {project} \
-                     AND category_code = {category} AND received_at >= {since}{building} LIMIT {}) x) AS n",
+                    "SELECT COUNT(*) FROM (SELECT {what} FROM complaint WHERE project_id = {project} \
+                     AND category_code = {category} AND received_at >= {since}{building} LIMIT {}) x",
                     p.next()
                 )
             })
             .collect();
-        let sql = format!("SELECT i, n FROM ({}) q ORDER BY i", parts.join(" UNION ALL "));
+        let sql = crate::each_in_order(&parts);
         let rows: Vec<(i64, i64)> = on_conn!(c, |c| {
             let mut q = sqlx::query_as(&sql);
             for probe in chunk {

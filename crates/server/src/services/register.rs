@@ -494,7 +494,7 @@ async fn write_complaints<'a>(c: &mut Conn<'_>, fresh: &[&'a Pending]) -> AppRes
             reasons: decision.reasons,
         });
     }
-    let rows: Vec<NewRow> = written.iter().map(|w| w.row.clone()).collect();
+    let rows: Vec<&NewRow> = written.iter().map(|w| &w.row).collect();
     complaints::insert_many(c, &rows).await?;
     complaints::insert_deadlines(c, &clocks).await?;
     let docs: Vec<(Uuid, i64, &[String])> = written

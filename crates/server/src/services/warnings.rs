@@ -37,6 +37,23 @@ pub struct Registered<'a> {
     pub received_at: DateTime<Utc>,
 }
 
+impl<'a> Registered<'a> {
+    /// Its building, when one was given.
+    fn building(&self) -> Option<&'a str> {
+        self.building.filter(|b| !b.trim().is_empty())
+    }
+
+    /// Where the recurring-defect window starts (ms).
+    fn recurring_since(&self) -> i64 {
+        to_millis(self.received_at - Duration::days(rule::RECURRING_DAYS))
+    }
+
+    /// Where the forming-group window starts (ms).
+    fn group_since(&self) -> i64 {
+        to_millis(self.received_at - Duration::hours(rule::GROUP_HOURS))
+    }
+}
+
 fn day_number(t: DateTime<Utc>) -> i64 {
     i64::from(chrono::Datelike::num_days_from_ce(&date_cn(t)))
 }
@@ -47,12 +64,12 @@ pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
     let (project_id, _, _) = r.project;
     let (category, _, _) = r.category;
     let mut probes = Vec::with_capacity(2);
-    if let Some(b) = r.building.filter(|b| !b.trim().is_empty()) {
+    if let Some(b) = r.building() {
         probes.push(store::warnings::Probe {
             project_id,
             category,
             building: Some(b),
-            since_ms: to_millis(r.received_at - Duration::days(rule::RECURRING_DAYS)),
+            since_ms: r.recurring_since(),
             cap: rule::RECURRING_MIN,
             households: false,
         });
@@ -61,7 +78,7 @@ pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
         project_id,
         category,
         building: None,
-        since_ms: to_millis(r.received_at - Duration::hours(rule::GROUP_HOURS)),
+        since_ms: r.group_since(),
         cap: rule::GROUP_MIN,
         households: true,
     });
@@ -94,8 +111,8 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64],
         )
         .await?;
     }
-    let since = to_millis(r.received_at - Duration::days(rule::RECURRING_DAYS));
-    if let Some(b) = r.building.filter(|b| !b.trim().is_empty()) {
+    let since = r.recurring_since();
+    if let Some(b) = r.building() {
         let subject = format!("{project_code}|{b}|{category}");
         let bucket = day_number(now) / rule::RECURRING_DAYS;
         let kind = WarningKind::RecurringDefect.code();
@@ -128,7 +145,7 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64],
             .await?;
         }
     }
-    let recent = to_millis(r.received_at - Duration::hours(rule::GROUP_HOURS));
+    let recent = r.group_since();
     let subject = format!("{project_code}|{category}");
     let bucket = day_number(now) / 3;
     let kind = WarningKind::GroupForming.code();
