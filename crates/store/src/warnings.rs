@@ -134,6 +134,8 @@ pub struct Probe<'a> {
     pub cap: i64,
     /// Count distinct complainants instead of complaints.
     pub households: bool,
+    /// A warning (kind, subject, bucket) whose existence makes the count moot: -1 is answered.
+    pub unless_raised: Option<(&'static str, String, i64)>,
 }
 
 /// Probes per statement.
@@ -152,22 +154,34 @@ pub async fn count_many(c: &mut Conn<'_>, probes: &[Probe<'_>]) -> Result<Vec<i6
                 } else {
                     "1"
                 };
+                // Placeholders are numbered in the order they appear (SQLite's `?`).
+                let raised = probe.unless_raised.as_ref().map(|_| {
+                    let (kind, subject, bucket) = (p.next(), p.next(), p.next());
+                    format!("EXISTS (SELECT 1 FROM warning WHERE kind = {kind} AND subject = {subject} AND bucket = {bucket})")
+                });
                 let (project, category, since) = (p.next(), p.next(), p.next());
                 let building = match probe.building {
                     Some(_) => format!(" AND building = {}", p.next()),
                     None => String::new(),
                 };
-                format!(
+                let count = format!(
                     "SELECT COUNT(*) FROM (SELECT {what} FROM complaint WHERE project_id = {project} \
                      AND category_code = {category} AND received_at >= {since}{building} LIMIT {}) x",
                     p.next()
-                )
+                );
+                match raised {
+                    Some(raised) => format!("SELECT CASE WHEN {raised} THEN -1 ELSE ({count}) END"),
+                    None => count,
+                }
             })
             .collect();
         let sql = crate::each_in_order(&parts);
         let rows: Vec<(i64, i64)> = on_conn!(c, |c| {
             let mut q = sqlx::query_as(&sql);
             for probe in chunk {
+                if let Some((kind, subject, bucket)) = &probe.unless_raised {
+                    q = q.bind(*kind).bind(subject.as_str()).bind(*bucket);
+                }
                 q = q.bind(probe.project_id).bind(probe.category).bind(probe.since_ms);
                 if let Some(b) = probe.building {
                     q = q.bind(b);

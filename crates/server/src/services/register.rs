@@ -244,7 +244,47 @@ struct Pending {
 /// Most registrations written by one transaction.
 const MAX_GROUP: usize = 512;
 
-type Queued = (Pending, oneshot::Sender<AppResult<Registered>>);
+type Queued = (Pending, oneshot::Sender<AppResult<Answer>>);
+
+/// The registrar's answer to one registration: finished (a replay, or a response the
+/// transaction had to store with its idempotency key), or the complaint as written, whose
+/// response the request's own task builds, off the writer.
+enum Answer {
+    Done(Registered),
+    Written(Box<Fresh>),
+}
+
+/// A complaint as written, with what its response shows.
+struct Fresh {
+    row: ComplaintRow,
+    deadlines: Vec<DeadlineRow>,
+    department: Option<&'static str>,
+    now: DateTime<Utc>,
+}
+
+impl Fresh {
+    /// The complaint resource, as `GET /complaints/{number}` would show it now.
+    fn body(self) -> Value {
+        let related = Related {
+            deadlines: self.deadlines,
+            ..Default::default()
+        };
+        complaint_json(&self.row, &related, self.department, self.now)
+    }
+}
+
+impl Answer {
+    fn into_registered(self) -> Registered {
+        match self {
+            Answer::Done(r) => r,
+            Answer::Written(fresh) => Registered {
+                status: 201,
+                body: fresh.body(),
+                replayed: false,
+            },
+        }
+    }
+}
 
 /// The registrar: a task that takes every registration waiting and writes them as one group.
 /// While a group commits, the next one gathers, so the group grows with the load.
@@ -265,7 +305,7 @@ impl Registrar {
         let (done, answer) = oneshot::channel();
         let stopped = || AppError::Internal("the registrar has stopped".into());
         self.queue.send((p, done)).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        Ok(answer.await.map_err(|_| stopped())??.into_registered())
     }
 }
 
@@ -304,7 +344,7 @@ async fn write_group(
     store: &Store,
     items: &Arc<Vec<Pending>>,
     range: std::ops::Range<usize>,
-) -> AppResult<Vec<AppResult<Registered>>> {
+) -> AppResult<Vec<AppResult<Answer>>> {
     let items = items.clone();
     let write = store.write(move |c| async move { register_group(c, &items[range]).await }.boxed());
     AssertUnwindSafe(write)
@@ -323,13 +363,13 @@ struct Written<'a> {
 
 /// The group's transaction. Each one's answer is its own: a replayed key answers as before
 /// and writes nothing; everything else is written together.
-async fn register_group(c: &mut Conn<'_>, items: &[Pending]) -> AppResult<Vec<AppResult<Registered>>> {
-    let mut answers: Vec<Option<AppResult<Registered>>> = Vec::with_capacity(items.len());
+async fn register_group(c: &mut Conn<'_>, items: &[Pending]) -> AppResult<Vec<AppResult<Answer>>> {
+    let mut answers: Vec<Option<AppResult<Answer>>> = Vec::with_capacity(items.len());
     for p in items {
         answers.push(match &p.key {
             Some(key) => idempotency::get(c, p.who.user_id, &key.key)
                 .await?
-                .map(|stored| replay(stored, key)),
+                .map(|stored| replay(stored, key).map(Answer::Done)),
             None => None,
         });
     }
@@ -340,19 +380,10 @@ async fn register_group(c: &mut Conn<'_>, items: &[Pending]) -> AppResult<Vec<Ap
         .map(|(p, _)| p)
         .collect();
     let written = write_complaints(c, &fresh).await?;
-    let mut bodies = finish(c, &written).await?.into_iter();
+    let mut fresh = finish(c, written).await?.into_iter();
     Ok(answers
         .into_iter()
-        .map(|a| {
-            a.unwrap_or_else(|| {
-                let body = bodies.next().ok_or_else(|| AppError::Internal("no answer".into()))?;
-                Ok(Registered {
-                    status: 201,
-                    body,
-                    replayed: false,
-                })
-            })
-        })
+        .map(|a| a.unwrap_or_else(|| fresh.next().ok_or_else(|| AppError::Internal("no answer".into()))))
         .collect())
 }
 
@@ -506,8 +537,9 @@ async fn write_complaints<'a>(c: &mut Conn<'_>, fresh: &[&'a Pending]) -> AppRes
 }
 
 /// Imported closures, roll-up, early warnings, events, acknowledgements and idempotency keys
-/// of the group; returns each one's response body.
-async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Value>> {
+/// of the group; returns each one's answer.
+async fn finish(c: &mut Conn<'_>, written: Vec<Written<'_>>) -> AppResult<Vec<Answer>> {
+    let written = written.as_slice();
     for w in written {
         if let Origin::Imported(Some((at, _))) = &w.p.origin {
             // Closed in the earlier system: closed here too, its clocks no longer chased.
@@ -552,39 +584,30 @@ async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Valu
                 reasons: &w.reasons,
                 text,
                 received_at: new.received_at,
+                now: w.p.now,
             }
         })
         .collect();
     let probes: Vec<Vec<store::warnings::Probe>> = checked.iter().map(crate::services::warnings::probes).collect();
     let flat: Vec<store::warnings::Probe> = probes.iter().flatten().cloned().collect();
     let mut counts = store::warnings::count_many(c, &flat).await?.into_iter();
-    for ((r, w), probes) in checked.iter().zip(&live).zip(&probes) {
+    for (r, probes) in checked.iter().zip(&probes) {
         let mine: Vec<i64> = counts.by_ref().take(probes.len()).collect();
-        crate::services::warnings::on_registered(c, r, &mine, w.p.now).await?;
+        crate::services::warnings::on_registered(c, r, &mine).await?;
     }
-    // The responses are built from what was just written; the HTTP tests read them back.
-    let bodies: Vec<Value> = written
-        .iter()
-        .map(|w| {
-            let d = &w.p.decided;
-            let stored = written_row(w.row.clone(), &d.category, &d.project, &w.p.new.complainant);
-            let related = Related {
-                deadlines: w.deadlines.clone(),
-                ..Default::default()
-            };
-            complaint_json(&stored, &related, department_label(&d.category.department), w.p.now)
-        })
-        .collect();
+    // The `registered` event records the complaint as stored (R-SEC-3); the response, with its
+    // labels and clocks, is built by the request's task after the commit.
     let mut payloads = Vec::with_capacity(written.len());
-    for (w, body) in written.iter().zip(&bodies) {
+    for w in written {
         let by = &w.p.who.username;
+        let after = registered_record(w);
         match &w.p.origin {
-            Origin::Live => payloads.push((w, "registered", json!({"after": body, "registered_by": by}))),
+            Origin::Live => payloads.push((w, "registered", json!({"after": after, "registered_by": by}))),
             Origin::Imported(closed) => {
                 payloads.push((
                     w,
                     "registered",
-                    json!({"after": body, "registered_by": by, "imported": true}),
+                    json!({"after": after, "registered_by": by, "imported": true}),
                 ));
                 if let Some((at, summary)) = closed {
                     let payload = json!({"action": "close", "imported": true, "after": {"state": "closed"},
@@ -624,22 +647,63 @@ async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Valu
         })
         .collect();
     outbox::enqueue_many(c, &messages).await?;
-    for (w, body) in written.iter().zip(&bodies) {
-        if let Some(key) = &w.p.key {
-            let body = body.to_string();
-            idempotency::put(
-                c,
-                w.p.who.user_id,
-                &key.key,
-                &key.request_hash,
-                201,
-                &body,
-                to_millis(w.p.now),
-            )
-            .await?;
-        }
+    let mut answers = Vec::with_capacity(written.len());
+    for w in written {
+        let d = &w.p.decided;
+        let fresh = Fresh {
+            row: written_row(w.row.clone(), &d.category, &d.project, &w.p.new.complainant),
+            deadlines: w.deadlines.clone(),
+            department: department_label(&d.category.department),
+            now: w.p.now,
+        };
+        // A keyed registration stores its response with the key, so it is built here.
+        answers.push(match &w.p.key {
+            Some(key) => {
+                let answer = Answer::Written(Box::new(fresh)).into_registered();
+                idempotency::put(
+                    c,
+                    w.p.who.user_id,
+                    &key.key,
+                    &key.request_hash,
+                    201,
+                    &answer.body.to_string(),
+                    to_millis(w.p.now),
+                )
+                .await?;
+                Answer::Done(answer)
+            }
+            None => Answer::Written(Box::new(fresh)),
+        });
     }
-    Ok(bodies)
+    Ok(answers)
+}
+
+/// The complaint as the `registered` event records it: what was stored, without the labels
+/// and links of the resource and without the complainant's contact details.
+fn registered_record(w: &Written<'_>) -> Value {
+    let r = &w.row;
+    json!({
+        "number": r.number,
+        "grade": r.grade,
+        "grade_decided_by": r.grade_decided_by,
+        "category": r.category_code,
+        "category_decided_by": r.category_decided_by,
+        "channel": r.channel,
+        "project": w.p.decided.project.code,
+        "building": r.building,
+        "unit": r.unit,
+        "location": r.location,
+        "stage": r.stage,
+        "complainant": r.complainant_name,
+        "complainant_kind": r.complainant_kind,
+        "subject": r.subject,
+        "description": r.description,
+        "demands": r.demands,
+        "households": r.households,
+        "received_at": rfc3339_cn(w.p.new.received_at),
+        "repeat_of": r.repeat_of,
+        "suggested_department": r.suggested_department,
+    })
 }
 
 /// The acknowledgement of R-IN-4 (number, next step and expected reply time) as channel,

@@ -35,6 +35,8 @@ pub struct Registered<'a> {
     pub text: &'a str,
     /// Time of receipt.
     pub received_at: DateTime<Utc>,
+    /// Time of registration (a warning's window is counted from it).
+    pub now: DateTime<Utc>,
 }
 
 impl<'a> Registered<'a> {
@@ -52,6 +54,20 @@ impl<'a> Registered<'a> {
     fn group_since(&self) -> i64 {
         to_millis(self.received_at - Duration::hours(rule::GROUP_HOURS))
     }
+
+    /// The recurring-defect warning's matter and window, when a building is named.
+    fn recurring_matter(&self) -> Option<(String, i64)> {
+        let (_, project_code, _) = self.project;
+        let bucket = day_number(self.now) / rule::RECURRING_DAYS;
+        self.building()
+            .map(|b| (format!("{project_code}|{b}|{}", self.category.0), bucket))
+    }
+
+    /// The forming-group warning's matter and window.
+    fn group_matter(&self) -> (String, i64) {
+        let (_, project_code, _) = self.project;
+        (format!("{project_code}|{}", self.category.0), day_number(self.now) / 3)
+    }
 }
 
 fn day_number(t: DateTime<Utc>) -> i64 {
@@ -59,12 +75,13 @@ fn day_number(t: DateTime<Utc>) -> i64 {
 }
 
 /// The counts [`on_registered`] needs for a complaint: similar ones in its building (when it
-/// names one), then households with the same matter in its project.
+/// names one), then households with the same matter in its project; neither is counted when
+/// its warning was already raised in the window (the count is then -1).
 pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
     let (project_id, _, _) = r.project;
     let (category, _, _) = r.category;
     let mut probes = Vec::with_capacity(2);
-    if let Some(b) = r.building() {
+    if let (Some(b), Some((subject, bucket))) = (r.building(), r.recurring_matter()) {
         probes.push(store::warnings::Probe {
             project_id,
             category,
@@ -72,8 +89,10 @@ pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
             since_ms: r.recurring_since(),
             cap: rule::RECURRING_MIN,
             households: false,
+            unless_raised: Some((WarningKind::RecurringDefect.code(), subject, bucket)),
         });
     }
+    let (subject, bucket) = r.group_matter();
     probes.push(store::warnings::Probe {
         project_id,
         category,
@@ -81,14 +100,15 @@ pub fn probes<'a>(r: &Registered<'a>) -> Vec<store::warnings::Probe<'a>> {
         since_ms: r.group_since(),
         cap: rule::GROUP_MIN,
         households: true,
+        unless_raised: Some((WarningKind::GroupForming.code(), subject, bucket)),
     });
     probes
 }
 
 /// Runs the registration checks in the registering transaction, given the counts of its
 /// [`probes`] (made for a whole group of registrations at once).
-pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64], now: DateTime<Utc>) -> AppResult<()> {
-    let now_ms = to_millis(now);
+pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64]) -> AppResult<()> {
+    let now_ms = to_millis(r.now);
     let (project_id, project_code, path) = r.project;
     let (category, name_zh, name_en) = r.category;
     let topics = rule::sensitive_topics(r.reasons, r.text);
@@ -112,11 +132,10 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64],
         .await?;
     }
     let since = r.recurring_since();
-    if let Some(b) = r.building() {
-        let subject = format!("{project_code}|{b}|{category}");
-        let bucket = day_number(now) / rule::RECURRING_DAYS;
+    if let (Some(b), Some((subject, bucket))) = (r.building(), r.recurring_matter()) {
         let kind = WarningKind::RecurringDefect.code();
         let n = counts.first().copied().unwrap_or_default();
+        // Raised earlier in this group when the count said not yet.
         if n >= rule::RECURRING_MIN && !store::warnings::exists(c, kind, &subject, bucket).await? {
             let numbers = store::warnings::similar_numbers(c, project_id, category, Some(b), since).await?;
             raise(
@@ -146,8 +165,7 @@ pub async fn on_registered(c: &mut Conn<'_>, r: &Registered<'_>, counts: &[i64],
         }
     }
     let recent = r.group_since();
-    let subject = format!("{project_code}|{category}");
-    let bucket = day_number(now) / 3;
+    let (subject, bucket) = r.group_matter();
     let kind = WarningKind::GroupForming.code();
     let households = counts.last().copied().unwrap_or_default();
     if households >= rule::GROUP_MIN && !store::warnings::exists(c, kind, &subject, bucket).await? {
