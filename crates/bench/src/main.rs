@@ -348,14 +348,10 @@ async fn load_dataset(base: &str, token: &str, clients: usize, complaints: usize
 
 /// Reads complaints by number with `clients` keep-alive clients for `how_long`; every answer
 /// must be 200. Returns the sorted latencies (µs) and the seconds taken.
-async fn read_load(
-    base: &str,
-    token: &str,
-    numbers: &[String],
-    clients: usize,
-    how_long: Duration,
-) -> (Vec<u128>, f64) {
-    let numbers = Arc::new(numbers.to_vec());
+/// GETs of `paths` (under the base URL, picked at random) by keep-alive clients for a while;
+/// the sorted latencies (µs) and the seconds taken.
+async fn read_load(base: &str, token: &str, paths: &[String], clients: usize, how_long: Duration) -> (Vec<u128>, f64) {
+    let numbers = Arc::new(paths.to_vec());
     let t0 = Instant::now();
     let until = t0 + how_long;
     let workers: Vec<_> = (0..clients)
@@ -369,7 +365,7 @@ async fn read_load(
                     let n = rng.pick(&numbers);
                     let t = Instant::now();
                     let r = client
-                        .get(format!("{base}/api/v1/complaints/{n}"))
+                        .get(format!("{base}{n}"))
                         .bearer_auth(&token)
                         .send()
                         .await
@@ -432,12 +428,23 @@ async fn register(clients: usize, seconds: u64, database: Option<String>, live: 
     let month = (chrono::Utc::now() + chrono::Duration::hours(8))
         .format("%Y%m")
         .to_string();
-    let numbers: Vec<String> = (1..=acknowledged + 8).map(|n| format!("KS-{month}-{n:05}")).collect();
+    let numbers: Vec<String> = (1..=acknowledged + 8)
+        .map(|n| format!("/api/v1/complaints/KS-{month}-{n:05}"))
+        .collect();
     let (reads, read_secs) = read_load(&base, &token, &numbers, clients, Duration::from_secs(5)).await;
+    // The floor on this machine: the same clients on the cheapest endpoint there is.
+    let (floor, floor_secs) = read_load(
+        &base,
+        &token,
+        &["/healthz".to_string()],
+        clients,
+        Duration::from_secs(5),
+    )
+    .await;
     drop(server);
     let store_count = count_rows(&database).await;
     let db = if database.starts_with("sqlite") {
-        "SQLite (WAL, synchronous=FULL)"
+        "SQLite (WAL, answered after the WAL is flushed)"
     } else {
         "PostgreSQL"
     };
@@ -465,6 +472,12 @@ async fn register(clients: usize, seconds: u64, database: Option<String>, live: 
         percentile(&reads, 0.50),
         percentile(&reads, 0.99),
         percentile(&reads, 1.0)
+    );
+    println!(
+        "HTTP floor (GET /healthz), {clients} clients, 5 s: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
+        floor.len() as f64 / floor_secs,
+        percentile(&floor, 0.50),
+        percentile(&floor, 0.99)
     );
     println!(
         "stored complaints after stop: {store_count} (= {acknowledged} acknowledged + 8 demo: {})",
@@ -681,6 +694,7 @@ async fn pages(complaints: usize, clients: usize, requests: usize, keep: Option<
     }
     // Read by number with the keep-alive clients, numbers drawn from the whole table.
     let sample = sample_numbers(&file, 5000).await;
+    let sample: Vec<String> = sample.iter().map(|n| format!("/api/v1/complaints/{n}")).collect();
     let (reads, secs) = read_load(&base, &token, &sample, clients, Duration::from_secs(5)).await;
     println!(
         "read by number, {clients} clients, 5 s, {} numbers drawn from the whole table: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",

@@ -128,8 +128,9 @@ impl Store {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
             }
         }
-        // WAL with synchronous=FULL: every commit is fsynced, so an acknowledged write survives
-        // kill -9 and power loss (R-OP-3).
+        // WAL with synchronous=FULL on every connection but the writer, whose commits are made
+        // durable by the syncer instead (see `sync_loop`): an acknowledged write survives kill -9
+        // and power loss (R-OP-3).
         let base = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -142,7 +143,7 @@ impl Store {
             // than the default cache of 100 (registration +1% measured; bench/RESULTS.md).
             .statement_cache_capacity(2000)
             .disable_statement_logging();
-        let mut writer = base.clone().connect().await?;
+        let mut writer = base.clone().synchronous(SqliteSynchronous::Normal).connect().await?;
         sqlx::migrate!("./migrations/sqlite").run(&mut writer).await?;
         // Checkpoints run beside the writer, not inside its commits: a group commit fills a
         // thousand WAL pages, so SQLite's automatic checkpoint ran in nearly every commit and
@@ -164,6 +165,14 @@ impl Store {
                     .statement_cache_capacity(256),
             )
             .await?;
+        // The WAL exists once the writer has written in WAL mode; opening it cannot create it
+        // behind SQLite's back.
+        let wal = std::fs::File::open(format!("{path}-wal")).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        let (synced, to_sync) = std::sync::mpsc::channel::<Vec<Completion>>();
+        std::thread::Builder::new()
+            .name("kesu-sqlite-sync".into())
+            .spawn(move || sync_loop(wal, to_sync))
+            .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         let (tx, rx) = mpsc::channel::<JobFn>(opts.max_batch * 4);
         // The writer gets a thread and runtime of its own: between its statements it must not
         // queue behind HTTP tasks, or every round trip to SQLite waits its turn.
@@ -177,7 +186,7 @@ impl Store {
                     .expect("writer runtime");
                 rt.block_on(async move {
                     tokio::spawn(checkpoint_loop(checkpointer));
-                    writer_loop(writer, rx, max_batch).await
+                    writer_loop(writer, rx, max_batch, synced).await
                 });
             })
             .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
@@ -283,7 +292,12 @@ pub fn sqlite_path(url: &str) -> String {
     rest.split('?').next().unwrap_or(rest).to_string()
 }
 
-async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<JobFn>, max_batch: usize) {
+async fn writer_loop(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<JobFn>,
+    max_batch: usize,
+    synced: std::sync::mpsc::Sender<Vec<Completion>>,
+) {
     let mut batch: Vec<JobFn> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -293,7 +307,7 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<JobFn>, 
                 Err(_) => break,
             }
         }
-        run_batch(&mut conn, &mut batch).await;
+        run_batch(&mut conn, &mut batch, &synced).await;
     }
     let _ = conn.close().await;
 }
@@ -321,7 +335,32 @@ async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<()> {
     Ok(())
 }
 
-async fn run_batch(conn: &mut SqliteConnection, batch: &mut Vec<JobFn>) {
+/// Makes committed batches durable and only then answers their jobs. The writer commits with
+/// `synchronous=NORMAL` (its commit writes the WAL without waiting for the disk) and hands the
+/// batch's answers here; one `fdatasync` of the WAL covers every batch committed before it
+/// started, so the writer runs the next batch while the disk flushes the last one, and a job is
+/// answered only once its commit is on disk (R-OP-3). A checkpoint syncs the WAL before it
+/// copies frames and the database after, so frames are never reused before they are durable.
+fn sync_loop(wal: std::fs::File, to_sync: std::sync::mpsc::Receiver<Vec<Completion>>) {
+    while let Ok(mut done) = to_sync.recv() {
+        while let Ok(more) = to_sync.try_recv() {
+            done.extend(more);
+        }
+        let failed = wal.sync_data().err().map(|e| {
+            tracing::error!(error = %e, "cannot flush the WAL to disk; the batch is not acknowledged");
+            StoreError::CommitFailed(format!("flushing the WAL: {e}"))
+        });
+        for answer in done {
+            answer(failed.as_ref());
+        }
+    }
+}
+
+async fn run_batch(
+    conn: &mut SqliteConnection,
+    batch: &mut Vec<JobFn>,
+    synced: &std::sync::mpsc::Sender<Vec<Completion>>,
+) {
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
         tracing::error!(error = %e, "cannot begin a write transaction");
@@ -353,13 +392,21 @@ async fn run_batch(conn: &mut SqliteConnection, batch: &mut Vec<JobFn>) {
             tracing::error!(error = %e, "savepoint handling failed");
         }
     }
-    let commit = exec(conn, "COMMIT").await.err();
-    if let Some(e) = &commit {
-        tracing::error!(error = %e, "commit failed; the batch is rolled back");
-        let _ = exec(conn, "ROLLBACK").await;
-    }
-    for done in completions {
-        done(commit.as_ref());
+    match exec(conn, "COMMIT").await {
+        Ok(()) => {
+            if let Err(std::sync::mpsc::SendError(completions)) = synced.send(completions) {
+                for done in completions {
+                    done(Some(&StoreError::WriterGone));
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "commit failed; the batch is rolled back");
+            let _ = exec(conn, "ROLLBACK").await;
+            for done in completions {
+                done(Some(&e));
+            }
+        }
     }
 }
 

@@ -309,33 +309,60 @@ impl Registrar {
     }
 }
 
+/// Groups in flight. On SQLite two: one being written while the one before is flushed to disk
+/// (the store answers a write once its commit is durable, and its writer does not wait for the
+/// disk); each group still sees the one before, as the writer runs them in order. On
+/// PostgreSQL one, so that a group always sees the previous group's complaints (R-GR-2).
+fn groups_in_flight(store: &Store) -> usize {
+    match store.backend() {
+        store::Backend::Sqlite => 2,
+        store::Backend::Postgres => 1,
+    }
+}
+
 async fn run(store: Store, metrics: Arc<crate::metrics::Metrics>, mut rx: mpsc::Receiver<Queued>) {
-    let mut queued = Vec::with_capacity(MAX_GROUP);
-    while rx.recv_many(&mut queued, MAX_GROUP).await > 0 {
-        metrics.registration_groups.observe(queued.len() as f64);
-        let (items, replies): (Vec<Pending>, Vec<_>) = queued.drain(..).unzip();
-        let items = Arc::new(items);
-        let answers = match write_group(&store, &items, 0..items.len()).await {
-            Ok(answers) => answers,
-            Err(e) if items.len() == 1 => vec![Err(e)],
-            // One registration failed the group: each is written alone (still committed
-            // together by the store's writer), so only the faulty one fails.
-            Err(_) => {
-                let alone = (0..items.len()).map(|i| {
-                    let items = items.clone();
-                    let store = store.clone();
-                    async move {
-                        write_group(&store, &items, i..i + 1)
-                            .await
-                            .and_then(|mut a| a.pop().ok_or_else(|| AppError::Internal("no answer".into()))?)
-                    }
-                });
-                futures::future::join_all(alone).await
-            }
+    let slots = Arc::new(tokio::sync::Semaphore::new(groups_in_flight(&store)));
+    loop {
+        // A group gathers until a slot is free, then takes everything waiting.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
         };
-        for (answer, done) in answers.into_iter().zip(replies) {
-            let _ = done.send(answer);
+        let mut queued = Vec::with_capacity(MAX_GROUP);
+        if rx.recv_many(&mut queued, MAX_GROUP).await == 0 {
+            return;
         }
+        metrics.registration_groups.observe(queued.len() as f64);
+        let store = store.clone();
+        tokio::spawn(async move {
+            write_and_answer(&store, queued).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Writes one group and answers each of its registrations.
+async fn write_and_answer(store: &Store, queued: Vec<Queued>) {
+    let (items, replies): (Vec<Pending>, Vec<_>) = queued.into_iter().unzip();
+    let items = Arc::new(items);
+    let answers = match write_group(store, &items, 0..items.len()).await {
+        Ok(answers) => answers,
+        Err(e) if items.len() == 1 => vec![Err(e)],
+        // One registration failed the group: each is written alone (still committed
+        // together by the store's writer), so only the faulty one fails.
+        Err(_) => {
+            let alone = (0..items.len()).map(|i| {
+                let items = items.clone();
+                async move {
+                    write_group(store, &items, i..i + 1)
+                        .await
+                        .and_then(|mut a| a.pop().ok_or_else(|| AppError::Internal("no answer".into()))?)
+                }
+            });
+            futures::future::join_all(alone).await
+        }
+    };
+    for (answer, done) in answers.into_iter().zip(replies) {
+        let _ = done.send(answer);
     }
 }
 
