@@ -407,7 +407,7 @@ async fn register_group(c: &mut Conn<'_>, items: &[Pending]) -> AppResult<Vec<Ap
         .map(|(p, _)| p)
         .collect();
     let written = write_complaints(c, &fresh).await?;
-    let mut fresh = finish(c, written).await?.into_iter();
+    let mut fresh = finish(c, &written).await?.into_iter();
     Ok(answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| fresh.next().ok_or_else(|| AppError::Internal("no answer".into()))))
@@ -565,8 +565,7 @@ async fn write_complaints<'a>(c: &mut Conn<'_>, fresh: &[&'a Pending]) -> AppRes
 
 /// Imported closures, roll-up, early warnings, events, acknowledgements and idempotency keys
 /// of the group; returns each one's answer.
-async fn finish(c: &mut Conn<'_>, written: Vec<Written<'_>>) -> AppResult<Vec<Answer>> {
-    let written = written.as_slice();
+async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Answer>> {
     for w in written {
         if let Origin::Imported(Some((at, _))) = &w.p.origin {
             // Closed in the earlier system: closed here too, its clocks no longer chased.
