@@ -618,11 +618,6 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
     if !f.words.is_empty() && c.backend() == crate::Backend::Sqlite {
         return search_page(c, f, scope).await;
     }
-    newest_first_page(c, q, f).await
-}
-
-/// The page of `q`'s complaints after the filter's cursor, in order of receipt.
-async fn newest_first_page(c: &mut Conn<'_>, mut q: Sql, f: &ListFilter) -> Result<Vec<ComplaintRow>> {
     if let Some((at, id)) = f.after {
         let a = q.arg(Arg::Int(at));
         let a2 = q.arg(Arg::Int(at));
@@ -646,24 +641,10 @@ async fn newest_first_page(c: &mut Conn<'_>, mut q: Sql, f: &ListFilter) -> Resu
     .await)?)
 }
 
-/// Matches a search within one project walks before it turns to the project's complaints
-/// (small in debug builds, so the tests take both ways with a few complaints).
-const SEARCH_WALK_FIRST: i64 = if cfg!(debug_assertions) { 8 } else { 400 };
-
-/// SQLite: a page of a full-text search (R-AN-1), walking the matching documents in order of
-/// receipt: a common word fills the page from its newest matches; a rare one visits only its
-/// matches. Within one project a common word's matches are mostly other projects' (a page at one
-/// project of 120 visited ~2,500 at 1,000,000), so there the walk stops after
-/// [`SEARCH_WALK_FIRST`] matches and, when the page is not settled by then, the project's
-/// complaints are walked instead, each looked up in the index (bench/RESULTS.md).
+/// SQLite: a page of a full-text search, walking the matching documents in order of receipt
+/// (R-AN-1). A common word fills the page from its newest matches; a rare one visits only its
+/// matches. The cursor's complaint gives the document to continue from.
 async fn search_page(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec<ComplaintRow>> {
-    if f.projects.len() != 1 {
-        return walk_matches(c, f, scope, None).await;
-    }
-    let page = walk_matches(c, f, scope, Some(SEARCH_WALK_FIRST)).await?;
-    if page.len() as i64 >= f.limit || !more_matches_than(c, f, SEARCH_WALK_FIRST).await? {
-        return Ok(page);
-    }
     let rest = ListFilter {
         words: vec![],
         ..f.clone()
@@ -672,74 +653,19 @@ async fn search_page(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<
         return Ok(vec![]);
     };
     let words = q.arg(Arg::Text(crate::search::walk_match(&f.words)));
-    q.clauses.push(format!(
-        "EXISTS (SELECT 1 FROM complaint_fts f WHERE complaint_fts MATCH {words} \
-         AND f.rowid = (SELECT doc FROM search_doc WHERE complaint_id = c.id))"
-    ));
-    newest_first_page(c, q, f).await
-}
-
-/// The condition on a document key `column` that continues after the filter's cursor, if any.
-fn after_cursor(q: &mut Sql, f: &ListFilter, column: &str) -> Option<String> {
-    let cmp = if f.oldest_first { ">" } else { "<" };
-    f.after.map(|(_, id)| {
+    let (cmp, order) = if f.oldest_first { (">", "ASC") } else { ("<", "DESC") };
+    if let Some((_, id)) = f.after {
         let i = q.arg(Arg::Id(id));
-        format!("{column} {cmp} (SELECT doc FROM search_doc WHERE complaint_id = {i})")
-    })
-}
-
-/// Whether more than `n` documents after the cursor have every word.
-async fn more_matches_than(c: &mut Conn<'_>, f: &ListFilter, n: i64) -> Result<bool> {
-    let mut q = Sql {
-        clauses: vec![],
-        args: vec![],
-    };
-    let words = q.arg(Arg::Text(crate::search::walk_match(&f.words)));
-    let after = after_cursor(&mut q, f, "rowid")
-        .map(|a| format!(" AND {a}"))
-        .unwrap_or_default();
-    let cap = q.arg(Arg::Int(n + 1));
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM complaint_fts WHERE complaint_fts MATCH {words}{after} LIMIT {cap}) x"
-    );
-    let found: i64 = on_conn!(c, |c| bind_all!(sqlx::query_scalar(&sql), q.args)
-        .fetch_one(&mut **c)
-        .await)?;
-    Ok(found > n)
-}
-
-/// The search page from the matching documents in order of receipt, all of them or only the
-/// first `first` after the cursor.
-async fn walk_matches(
-    c: &mut Conn<'_>,
-    f: &ListFilter,
-    scope: &Scope,
-    first: Option<i64>,
-) -> Result<Vec<ComplaintRow>> {
-    let rest = ListFilter {
-        words: vec![],
-        ..f.clone()
-    };
-    let Some(mut q) = filtered(&rest, scope, c.backend()) else {
-        return Ok(vec![]);
-    };
-    let words = q.arg(Arg::Text(crate::search::walk_match(&f.words)));
-    let order = if f.oldest_first { "ASC" } else { "DESC" };
-    let from = match first {
-        None => crate::search::walk_from(&words),
-        Some(n) => {
-            let after = after_cursor(&mut q, f, "rowid")
-                .map(|a| format!(" AND {a}"))
-                .unwrap_or_default();
-            let n = q.arg(Arg::Int(n));
-            crate::search::walk_first(&words, &after, order, &n)
-        }
-    };
-    if let Some(after) = after_cursor(&mut q, f, "f.rowid") {
-        q.clauses.push(after);
+        q.clauses.push(format!(
+            "f.rowid {cmp} (SELECT doc FROM search_doc WHERE complaint_id = {i})"
+        ));
     }
     let limit = q.arg(Arg::Int(f.limit));
-    let select = SELECT.replacen("FROM complaint c", &format!("FROM {from}"), 1);
+    let select = SELECT.replacen(
+        "FROM complaint c",
+        &format!("FROM {}", crate::search::walk_from(&words)),
+        1,
+    );
     let sql = format!("{select}{} ORDER BY f.rowid {order} LIMIT {limit}", q.where_sql());
     Ok(on_conn!(c, |c| bind_all!(
         sqlx::query_as::<_, ComplaintRow>(&sql),

@@ -156,15 +156,6 @@ pub(crate) fn walk_from(placeholder: &str) -> String {
     )
 }
 
-/// SQLite: like [`walk_from`], over only the first `limit` matching documents in `order` that
-/// satisfy `after` (a condition on `rowid`, with its leading ` AND `, or empty).
-pub(crate) fn walk_first(placeholder: &str, after: &str, order: &str, limit: &str) -> String {
-    format!(
-        "(SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH {placeholder}{after} ORDER BY rowid {order} LIMIT {limit}) f \
-         CROSS JOIN search_doc s ON s.doc = f.rowid CROSS JOIN complaint c ON c.id = s.complaint_id"
-    )
-}
-
 /// SQLite: the value for [`walk_from`]'s placeholder (every word must occur).
 pub(crate) fn walk_match(words: &[String]) -> String {
     words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ")
