@@ -191,3 +191,58 @@ async fn search_pages_in_order_of_receipt_on_both_backends() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_within_one_project_finds_matches_behind_other_projects_on_both_backends() {
+    for backend in testkit::BACKENDS {
+        let app = spawn(backend).await;
+        let cr = app.token("groupcr").await;
+        // SH-002's three matches are older than ten of GZ-001's: the page walks past the other
+        // project's matches and pages on in order (R-AN-1).
+        for i in 0..13 {
+            let mut b = common::body_with_phone(500 + i);
+            let (project, day) = if i < 3 { ("SH-002", 1 + i) } else { ("GZ-001", 2 + i) };
+            b["project_code"] = json!(project);
+            b["subject"] = json!(format!("{project}漏水{i}"));
+            b["description"] = json!("卫生间漏水，楼下天花板湿了。");
+            b["received_at"] = json!(format!("2026-11-{day:02}T10:00:00+08:00"));
+            let (s, c) = app.post("/api/v1/complaints", &cr, &b).await;
+            assert_eq!(s, 201, "{c}");
+        }
+        let mut b = common::body_with_phone(599);
+        b["project_code"] = json!("SH-002");
+        b["subject"] = json!("门禁失灵");
+        b["description"] = json!("小区门禁坏了。");
+        assert_eq!(app.post("/api/v1/complaints", &cr, &b).await.0, 201);
+        for (sort, want) in [
+            ("", ["SH-002漏水2", "SH-002漏水1", "SH-002漏水0"]),
+            ("&sort=received_at", ["SH-002漏水0", "SH-002漏水1", "SH-002漏水2"]),
+        ] {
+            let mut seen: Vec<String> = Vec::new();
+            let mut cursor: Option<String> = None;
+            for _ in 0..5 {
+                let mut path = format!("/api/v1/complaints?{}&project_code=SH-002&limit=2{sort}", q("漏水"));
+                if let Some(c) = &cursor {
+                    path.push_str(&format!("&cursor={c}"));
+                }
+                let (s, page) = app.get(&path, &cr).await;
+                assert_eq!(s, 200, "{page}");
+                seen.extend(
+                    page["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c["subject"].as_str().unwrap().to_string()),
+                );
+                cursor = page["next_cursor"].as_str().map(String::from);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(seen, want, "{backend:?} {sort}");
+        }
+        // Another project's view of the same word is unaffected.
+        let gz = numbers(&app, &cr, &format!("{}&project_code=GZ-001&limit=50", q("漏水"))).await;
+        assert_eq!(gz.len(), 10, "{backend:?}: {gz:?}");
+    }
+}
