@@ -554,6 +554,18 @@ impl Sql {
         format!("${}", self.args.len())
     }
 
+    /// Continues after a cursor (receipt time, id) in the list's order, if there is one.
+    fn after(&mut self, cursor: Option<(i64, Uuid)>, oldest_first: bool) {
+        let Some((at, id)) = cursor else {
+            return;
+        };
+        let (a, a2, i) = (self.arg(Arg::Int(at)), self.arg(Arg::Int(at)), self.arg(Arg::Id(id)));
+        let cmp = if oldest_first { ">" } else { "<" };
+        self.clauses.push(format!(
+            "(c.received_at {cmp} {a} OR (c.received_at = {a2} AND c.id {cmp} {i}))"
+        ));
+    }
+
     fn any_of(&mut self, column: &str, values: &[String]) {
         if values.is_empty() {
             return;
@@ -622,15 +634,7 @@ pub async fn list(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> Result<Vec
         }
         return search_page(c, f, scope).await;
     }
-    if let Some((at, id)) = f.after {
-        let a = q.arg(Arg::Int(at));
-        let a2 = q.arg(Arg::Int(at));
-        let i = q.arg(Arg::Id(id));
-        let cmp = if f.oldest_first { ">" } else { "<" };
-        q.clauses.push(format!(
-            "(c.received_at {cmp} {a} OR (c.received_at = {a2} AND c.id {cmp} {i}))"
-        ));
-    }
+    q.after(f.after, f.oldest_first);
     let order = if f.oldest_first { "ASC" } else { "DESC" };
     let limit = q.arg(Arg::Int(f.limit));
     let sql = format!(
@@ -678,22 +682,15 @@ async fn search_in_project(c: &mut Conn<'_>, f: &ListFilter, scope: &Scope) -> R
     let mut after = f.after;
     let mut batch = PROJECT_BATCH;
     let mut hits: Vec<Uuid> = Vec::new();
+    let rest = ListFilter {
+        words: vec![],
+        ..f.clone()
+    };
     loop {
-        let rest = ListFilter {
-            words: vec![],
-            after,
-            ..f.clone()
-        };
         let Some(mut q) = filtered(&rest, scope, c.backend()) else {
             return Ok(vec![]);
         };
-        if let Some((at, id)) = after {
-            let (a, a2, i) = (q.arg(Arg::Int(at)), q.arg(Arg::Int(at)), q.arg(Arg::Id(id)));
-            let cmp = if f.oldest_first { ">" } else { "<" };
-            q.clauses.push(format!(
-                "(c.received_at {cmp} {a} OR (c.received_at = {a2} AND c.id {cmp} {i}))"
-            ));
-        }
+        q.after(after, f.oldest_first);
         let limit = q.arg(Arg::Int(batch));
         let sql = format!(
             "SELECT c.id, c.received_at, s.doc FROM complaint c JOIN org_node n ON n.id = c.project_id \
