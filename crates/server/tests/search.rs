@@ -20,6 +20,26 @@ async fn numbers(app: &common::TestApp, token: &str, query: &str) -> Vec<String>
     v
 }
 
+/// Every item of a list, page after page through its cursors (at most `pages` pages).
+async fn page_through(app: &common::TestApp, token: &str, path: &str, pages: usize) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..pages {
+        let mut path = path.to_string();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (s, page) = app.get(&path, token).await;
+        assert_eq!(s, 200, "{page}");
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        cursor = page["next_cursor"].as_str().map(String::from);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    items
+}
+
 fn q(words: &str) -> String {
     format!(
         "q={}",
@@ -149,26 +169,17 @@ async fn search_pages_in_order_of_receipt_on_both_backends() {
         b["description"] = json!("小区门禁坏了。");
         assert_eq!(app.post("/api/v1/complaints", &cr, &b).await.0, 201);
         for (sort, newest_first) in [("", true), ("&sort=received_at", false)] {
-            let mut seen: Vec<(String, String)> = Vec::new();
-            let mut cursor: Option<String> = None;
-            for _ in 0..10 {
-                let mut path = format!("/api/v1/complaints?{}&limit=2{sort}", q("漏水"));
-                if let Some(c) = &cursor {
-                    path.push_str(&format!("&cursor={c}"));
-                }
-                let (s, page) = app.get(&path, &cr).await;
-                assert_eq!(s, 200, "{page}");
-                for c in page["items"].as_array().unwrap() {
-                    seen.push((
+            let path = format!("/api/v1/complaints?{}&limit=2{sort}", q("漏水"));
+            let seen: Vec<(String, String)> = page_through(&app, &cr, &path, 10)
+                .await
+                .iter()
+                .map(|c| {
+                    (
                         c["received_at"].as_str().unwrap().to_string(),
                         c["subject"].as_str().unwrap().to_string(),
-                    ));
-                }
-                cursor = page["next_cursor"].as_str().map(String::from);
-                if cursor.is_none() {
-                    break;
-                }
-            }
+                    )
+                })
+                .collect();
             assert_eq!(seen.len(), 5, "{backend:?} {sort}: {seen:?}");
             let mut subjects: Vec<&str> = seen.iter().map(|(_, s)| s.as_str()).collect();
             subjects.sort();
@@ -218,27 +229,12 @@ async fn search_within_one_project_finds_matches_behind_other_projects_on_both_b
             ("", ["SH-002漏水2", "SH-002漏水1", "SH-002漏水0"]),
             ("&sort=received_at", ["SH-002漏水0", "SH-002漏水1", "SH-002漏水2"]),
         ] {
-            let mut seen: Vec<String> = Vec::new();
-            let mut cursor: Option<String> = None;
-            for _ in 0..5 {
-                let mut path = format!("/api/v1/complaints?{}&project_code=SH-002&limit=2{sort}", q("漏水"));
-                if let Some(c) = &cursor {
-                    path.push_str(&format!("&cursor={c}"));
-                }
-                let (s, page) = app.get(&path, &cr).await;
-                assert_eq!(s, 200, "{page}");
-                seen.extend(
-                    page["items"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|c| c["subject"].as_str().unwrap().to_string()),
-                );
-                cursor = page["next_cursor"].as_str().map(String::from);
-                if cursor.is_none() {
-                    break;
-                }
-            }
+            let path = format!("/api/v1/complaints?{}&project_code=SH-002&limit=2{sort}", q("漏水"));
+            let seen: Vec<String> = page_through(&app, &cr, &path, 5)
+                .await
+                .iter()
+                .map(|c| c["subject"].as_str().unwrap().to_string())
+                .collect();
             assert_eq!(seen, want, "{backend:?} {sort}");
         }
         // Another project's view of the same word is unaffected.

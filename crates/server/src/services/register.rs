@@ -263,13 +263,17 @@ struct Fresh {
 }
 
 impl Fresh {
-    /// The complaint resource, as `GET /complaints/{number}` would show it now.
-    fn body(self) -> Value {
+    /// The 201 answer with the complaint resource, as `GET /complaints/{number}` would show it.
+    fn into_registered(self) -> Registered {
         let related = Related {
             deadlines: self.deadlines,
             ..Default::default()
         };
-        complaint_json(&self.row, &related, self.department, self.now)
+        Registered {
+            status: 201,
+            body: complaint_json(&self.row, &related, self.department, self.now),
+            replayed: false,
+        }
     }
 }
 
@@ -277,11 +281,7 @@ impl Answer {
     fn into_registered(self) -> Registered {
         match self {
             Answer::Done(r) => r,
-            Answer::Written(fresh) => Registered {
-                status: 201,
-                body: fresh.body(),
-                replayed: false,
-            },
+            Answer::Written(fresh) => fresh.into_registered(),
         }
     }
 }
@@ -685,7 +685,7 @@ async fn finish(c: &mut Conn<'_>, written: &[Written<'_>]) -> AppResult<Vec<Answ
         // A keyed registration stores its response with the key, so it is built here.
         answers.push(match &w.p.key {
             Some(key) => {
-                let answer = Answer::Written(Box::new(fresh)).into_registered();
+                let answer = fresh.into_registered();
                 idempotency::put(
                     c,
                     w.p.who.user_id,
