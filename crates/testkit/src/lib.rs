@@ -47,6 +47,28 @@ struct Cluster {
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
+/// The postmaster's pid and the cluster's directory, for [`stop_cluster`] at exit.
+static RUNNING: OnceLock<(i32, PathBuf)> = OnceLock::new();
+
+/// Set once the process is stopping the cluster itself, so its exit is not reported.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Stops the cluster and removes its directory when the test process exits normally (a killed
+/// process leaves it to the next run's [`remove_stale_clusters`]).
+extern "C" fn stop_cluster() {
+    let Some((pid, root)) = RUNNING.get() else {
+        return;
+    };
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    // SIGQUIT is PostgreSQL's immediate shutdown; the thread waiting on the postmaster reaps it.
+    unsafe { libc::kill(*pid, libc::SIGQUIT) };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while unsafe { libc::kill(*pid, 0) } == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(root);
+}
+
 /// A fresh database on the shared cluster (or on `KESU_TEST_PG_URL`, an admin URL, when set).
 pub fn new_pg_database() -> String {
     let admin = match std::env::var("KESU_TEST_PG_URL") {
@@ -202,15 +224,20 @@ fn start_cluster() -> Cluster {
         }
         let mut child = cmd.spawn().expect("start postgres");
         let mut stderr = child.stderr.take();
-        tx.send(()).ok();
+        tx.send(child.id() as i32).ok();
         let status = child.wait();
         let mut log = String::new();
         if let Some(s) = stderr.as_mut() {
             let _ = s.read_to_string(&mut log);
         }
-        eprintln!("test postgres exited: {status:?}\n{log}");
+        if !STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("test postgres exited: {status:?}\n{log}");
+        }
     });
-    rx.recv().expect("postgres started");
+    let pid = rx.recv().expect("postgres started");
+    if RUNNING.set((pid, root.clone())).is_ok() {
+        unsafe { libc::atexit(stop_cluster) };
+    }
     let admin_url = format!("postgres://kesu@127.0.0.1:{port}/postgres");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
