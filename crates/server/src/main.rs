@@ -206,14 +206,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 }
             });
-            // Delivery of the outbox (R-NT-3): every two seconds, retries with back-off.
+            // Delivery of the outbox (R-NT-3): every two seconds, retries with back-off; a round
+            // that delivered a whole batch is followed at once, so a backlog drains at the
+            // gateway's pace while failing channels are tried gently.
             let deliverer = state.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
                 loop {
                     tick.tick().await;
-                    if let Err(e) = kesu::services::deliver::run(&deliverer).await {
-                        tracing::error!(error = %e, "delivery round failed");
+                    loop {
+                        match kesu::services::deliver::run(&deliverer).await {
+                            Ok(r) if r.delivered as i64 == kesu::services::deliver::BATCH => {}
+                            Ok(_) => break,
+                            Err(e) => {
+                                tracing::error!(error = %e, "delivery round failed");
+                                break;
+                            }
+                        }
                     }
                 }
             });

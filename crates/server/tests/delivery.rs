@@ -391,3 +391,54 @@ async fn group_robots_get_their_platforms_formats() {
         "{pending}"
     );
 }
+
+/// A sender that crashed holding a message: the others go out at once, the held one when its
+/// lease runs out, each exactly once (R-NT-3), on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_senders_message_goes_out_when_its_lease_runs_out() {
+    use futures::FutureExt;
+    use kesu::clock::Clock;
+    for backend in testkit::BACKENDS {
+        let gateway = Gateway::default();
+        let (port, _task) = gateway.serve(0).await;
+        let app = spawn_with(backend, |c| {
+            c.sms_gateway_url = Some(format!("http://127.0.0.1:{port}/sms"))
+        })
+        .await;
+        let agent = app.token("agent").await;
+        for i in 1..=3 {
+            let (status, _) = app.post("/api/v1/complaints", &agent, &body_with_phone(i)).await;
+            assert_eq!(status, StatusCode::CREATED, "{backend:?}");
+        }
+        let now = domain::time::to_millis(app.clock.now());
+        let held = app
+            .state
+            .store
+            .write(move |c| {
+                async move { store::outbox::lease(c, now, now + deliver::LEASE_SECONDS * 1000, 1).await }.boxed()
+            })
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1, "{backend:?}");
+        assert_eq!(held[0].channel, "sms");
+
+        let r = deliver::run(&app.state).await.unwrap();
+        assert_eq!((r.delivered, r.retrying, r.failed), (2, 0, 0), "{backend:?}");
+        assert_eq!(deliver::run(&app.state).await.unwrap().delivered, 0, "still held");
+        app.clock.advance(Duration::seconds(deliver::LEASE_SECONDS + 1));
+        assert_eq!(deliver::run(&app.state).await.unwrap().delivered, 1, "{backend:?}");
+        assert_eq!(deliver::run(&app.state).await.unwrap().delivered, 0, "{backend:?}");
+
+        let mut keys: Vec<String> = gateway
+            .received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert!(keys.contains(&format!("kesu-outbox-{}", held[0].id)), "{backend:?}");
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 3, "each message once: {keys:?}");
+    }
+}

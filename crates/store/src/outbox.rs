@@ -179,25 +179,37 @@ pub struct Leased {
     pub attempts: i32,
 }
 
-/// Leases up to `limit` messages due for sending (pending and due, or a crashed sender's whose
-/// lease ran out) until `lease_until_ms`. On PostgreSQL other processes skip the rows.
+/// Leases up to `limit` messages due for sending (a crashed sender's whose lease ran out first,
+/// then pending ones in order of due time) until `lease_until_ms`. On PostgreSQL other processes
+/// skip the rows. Two statements, each walking the `outbox_due` index in order: as one with an OR
+/// it sorted every due message first (700 ms a round with a backlog of 1,000,000, in the writer).
 pub async fn lease(c: &mut Conn<'_>, now_ms: i64, lease_until_ms: i64, limit: i64) -> Result<Vec<Leased>> {
     let lock = if c.backend() == crate::Backend::Postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
-    let sql = format!(
-        "UPDATE outbox SET state = 'sending', lease_until = $2 WHERE id IN (SELECT id FROM outbox \
-         WHERE channel <> 'inbox' AND ((state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until < $1)) \
-         ORDER BY next_attempt_at LIMIT $3{lock}) RETURNING id, channel, recipient, payload, attempts"
-    );
-    Ok(on_conn!(c, |c| sqlx::query_as::<_, Leased>(&sql)
-        .bind(now_ms)
-        .bind(lease_until_ms)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?)
+    let mut leased = Vec::new();
+    for due in [
+        "state = 'sending' AND lease_until < $1 ORDER BY lease_until",
+        "state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at",
+    ] {
+        let left = limit - leased.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let sql = format!(
+            "UPDATE outbox SET state = 'sending', lease_until = $2 WHERE id IN (SELECT id FROM outbox \
+             WHERE channel <> 'inbox' AND {due} LIMIT $3{lock}) RETURNING id, channel, recipient, payload, attempts"
+        );
+        leased.extend(on_conn!(c, |c| sqlx::query_as::<_, Leased>(&sql)
+            .bind(now_ms)
+            .bind(lease_until_ms)
+            .bind(left)
+            .fetch_all(&mut **c)
+            .await)?);
+    }
+    Ok(leased)
 }
 
 /// Records a successful delivery.
