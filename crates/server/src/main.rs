@@ -168,6 +168,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cfg.demo = args.demo;
             tracing::info!(config = ?cfg, "starting");
             let (router, state) = kesu::build(cfg.clone(), clock).await?;
+            // The segmenter's dictionary loads beside the first requests instead of inside one.
+            tokio::task::spawn_blocking(domain::search::warm_up);
             // The SLA sweep (R-SLA-3): every few seconds; any number of processes may run it.
             let every: u64 = std::env::var("KESU_SWEEP_SECONDS")
                 .ok()
